@@ -1,0 +1,33 @@
+# Two entry points, both self-installing on a machine with python3 and make:
+#   make test                   lint, type check and the test suite
+#   make preview STACK=staging  the offline preview (and policy check) of a stack
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STACK  ?= staging
+STAMP  := $(VENV)/.installed
+
+.PHONY: test lint typecheck pytest preview graph bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+preview: $(STAMP)
+	$(BIN)/python -m preflight preview --stack $(STACK)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

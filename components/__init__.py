@@ -1,0 +1,1 @@
+"""Elite Locadora's tiers, one ComponentResource each, and the stack's typed config."""

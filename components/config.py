@@ -1,0 +1,438 @@
+"""The stack's settings: `pulumi.Config` -> one validated, typed object.
+
+Defaults live in Pulumi.yaml (the CLI merges them under the stack file); this module only
+validates. Every environment difference is a value here, never a branch on the stack name.
+A bad value stops the program in `load_stack_config`, before any resource is registered,
+with one message naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import pulumi
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+PROJECT = "elite-locadora"
+
+# CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
+                      1827, 2192, 2557, 2922, 3288, 3653)
+ENHANCED_MONITORING_INTERVALS = (0, 1, 5, 10, 15, 30, 60)
+# CloudFront viewer policies with a TLS 1.2 floor, oldest first.
+CLOUDFRONT_TLS12_POLICIES = ("TLSv1.2_2018", "TLSv1.2_2019", "TLSv1.2_2021", "TLSv1.2_2025",
+                             "TLSv1.3_2025")
+CLOUDFRONT_ALLOWED_POLICIES = CLOUDFRONT_TLS12_POLICIES[2:]
+# Fargate task sizes: CPU units -> allowed memory (MiB).
+FARGATE_MEMORY: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: tuple(range(1024, 4097, 1024)),
+    1024: tuple(range(2048, 8193, 1024)),
+    2048: tuple(range(4096, 16385, 1024)),
+    4096: tuple(range(8192, 30721, 1024)),
+    8192: tuple(range(16384, 61441, 4096)),
+    16384: tuple(range(32768, 122881, 8192)),
+}
+
+_AWS_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+_DAILY_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+_WEEKLY_WINDOW = re.compile(
+    r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
+    r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEK = 7 * 24 * 60
+
+
+class ConfigError(pulumi.RunError):
+    """Bad stack configuration; the message names the key, the value and what is allowed."""
+
+
+# --- field validators ----------------------------------------------------------------------
+
+
+def _private_16(value: str) -> str:
+    try:
+        net = ipaddress.IPv4Network(value, strict=True)
+    except ValueError as exc:
+        raise ValueError(f"must be an IPv4 network like 10.0.0.0/16 ({exc})") from None
+    if net.prefixlen != 16:
+        raise ValueError("must be a /16: the subnet layout carves /24s at fixed offsets")
+    if not any(net.subnet_of(ipaddress.IPv4Network(r)) for r in
+               ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")):
+        raise ValueError("must be an RFC 1918 private range (10/8, 172.16/12, 192.168/16)")
+    return value
+
+
+def _region(value: str) -> str:
+    if not _AWS_REGION.match(value):
+        raise ValueError("must be an AWS region code such as us-east-1")
+    return value
+
+
+def _daily_window(value: str) -> str:
+    if not _DAILY_WINDOW.match(value):
+        raise ValueError("must be a daily UTC window hh24:mi-hh24:mi, e.g. 03:00-04:00")
+    return value
+
+
+def _weekly_window(value: str) -> str:
+    if not _WEEKLY_WINDOW.match(value):
+        raise ValueError("must be a weekly UTC window ddd:hh24:mi-ddd:hh24:mi, "
+                         "e.g. sun:05:00-sun:06:00")
+    return value
+
+
+def _log_retention(value: int) -> int:
+    if value not in LOG_RETENTION_DAYS:
+        raise ValueError(f"CloudWatch Logs accepts only {', '.join(map(str, LOG_RETENTION_DAYS))}")
+    return value
+
+
+def _monitoring_interval(value: int) -> int:
+    if value not in ENHANCED_MONITORING_INTERVALS:
+        raise ValueError(f"must be one of {', '.join(map(str, ENHANCED_MONITORING_INTERVALS))}")
+    return value
+
+
+def _mysql_version(value: str) -> str:
+    if not re.match(r"^8\.(0|4)(\.\d+)?$", value):
+        raise ValueError("must be a MySQL 8.4 or 8.0 version, e.g. 8.4 or 8.4.7")
+    return value
+
+
+Region = Annotated[str, AfterValidator(_region)]
+PrivateCidr16 = Annotated[str, AfterValidator(_private_16)]
+DailyWindow = Annotated[str, AfterValidator(_daily_window)]
+WeeklyWindow = Annotated[str, AfterValidator(_weekly_window)]
+LogRetention = Annotated[int, AfterValidator(_log_retention)]
+AzCount = Annotated[int, Field(ge=2, le=6)]
+
+
+def _minutes(day: int, hh: str, mm: str) -> int:
+    return day * 24 * 60 + int(hh) * 60 + int(mm)
+
+
+def _weekly_span(window: str) -> set[int]:
+    d1, h1, m1, d2, h2, m2 = _WEEKLY_WINDOW.match(window).groups()  # type: ignore[union-attr]
+    start, end = _minutes(_DAYS.index(d1), h1, m1), _minutes(_DAYS.index(d2), h2, m2)
+    length = (end - start) % _WEEK
+    return {(start + i) % _WEEK for i in range(length)}
+
+
+def _daily_span(window: str) -> set[int]:
+    h1, m1, h2, m2 = _DAILY_WINDOW.match(window).groups()  # type: ignore[union-attr]
+    start, end = int(h1) * 60 + int(m1), int(h2) * 60 + int(m2)
+    length = (end - start) % (24 * 60)
+    return {(day * 24 * 60 + start + i) % _WEEK for day in range(7) for i in range(length)}
+
+
+def windows_overlap(daily: str, weekly: str) -> bool:
+    """Whether a daily window (backups, snapshots) meets a weekly maintenance window."""
+    return bool(_daily_span(daily) & _weekly_span(weekly))
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid",
+                              frozen=True)
+
+
+class ReadReplica(_Model):
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+    region: Region
+    availability_zone: str
+    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+
+    @model_validator(mode="after")
+    def _az_in_region(self) -> ReadReplica:
+        if not re.fullmatch(re.escape(self.region) + r"[a-z]", self.availability_zone):
+            raise ValueError(f"availabilityZone {self.availability_zone!r} is not a zone of "
+                             f"{self.region} (expected e.g. {self.region}a)")
+        return self
+
+
+class ServiceSpec(_Model):
+    """One ECS service; adding a service is one more entry of this shape."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+    image: Annotated[str, Field(min_length=1)]
+    port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    cpu: int
+    memory: int
+    desired_count: Annotated[int, Field(ge=0)]
+    min_count: Annotated[int, Field(ge=0)]
+    max_count: Annotated[int, Field(ge=1)]
+    public: bool = False
+    command: list[str] | None = None
+    health_check_path: str = "/health"
+
+    @model_validator(mode="after")
+    def _fargate_size_and_bounds(self) -> ServiceSpec:
+        allowed = FARGATE_MEMORY.get(self.cpu, ())
+        if not allowed:
+            raise ValueError(f"cpu {self.cpu} is not a Fargate size "
+                             f"({', '.join(map(str, FARGATE_MEMORY))})")
+        if self.memory not in allowed:
+            raise ValueError(f"memory {self.memory} MiB is not valid with cpu {self.cpu} "
+                             f"(Fargate allows {allowed[0]}-{allowed[-1]} MiB in its steps)")
+        if not self.min_count <= self.desired_count <= self.max_count:
+            raise ValueError(f"counts must satisfy minCount <= desiredCount <= maxCount "
+                             f"(got {self.min_count} <= {self.desired_count} <= {self.max_count})")
+        if self.public and self.port is None:
+            raise ValueError("a public service needs a port for the load balancer")
+        return self
+
+
+class StackConfig(_Model):
+    """Every setting of a stack. Field names are snake_case; config keys are their camelCase."""
+
+    region: Region = Field(alias="aws:region")
+    owner: str
+    cost_center: str
+    protect_stateful_resources: bool
+
+    vpc_cidr: PrivateCidr16
+    az_count: AzCount
+    nat_strategy: Literal["one-per-az", "single", "none"]
+    vpn_gateway: bool
+    vpn_amazon_side_asn: int
+    flow_log_traffic_type: Literal["ALL", "ACCEPT", "REJECT"]
+    interface_endpoints: list[Annotated[str, Field(pattern=r"^[a-z0-9.-]+$")]]
+    dr_region: Region
+    dr_network: bool
+    dr_vpc_cidr: PrivateCidr16
+    dr_az_count: AzCount
+
+    log_retention_days: LogRetention
+
+    db_engine_version: Annotated[str, AfterValidator(_mysql_version)]
+    db_instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    db_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)]
+    db_max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)]
+    db_multi_az: bool
+    db_backup_retention_days: Annotated[int, Field(ge=1, le=35)]
+    db_backup_window: DailyWindow
+    db_maintenance_window: WeeklyWindow
+    db_max_connections: Annotated[int, Field(ge=10, le=100000)]
+    db_deletion_protection: bool
+    db_insights_mode: Literal["standard", "advanced"]
+    db_performance_insights_retention_days: int
+    db_monitoring_interval_seconds: Annotated[int, AfterValidator(_monitoring_interval)]
+    read_replicas: list[ReadReplica]
+
+    redis_engine_version: Annotated[str, Field(pattern=r"^7\.[01]$")]
+    redis_node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
+    redis_node_count: Annotated[int, Field(ge=2, le=6)]
+    redis_snapshot_retention_days: Annotated[int, Field(ge=1, le=35)]
+    redis_snapshot_window: DailyWindow
+    redis_maintenance_window: WeeklyWindow
+
+    assets_replication: bool
+    assets_infrequent_access_days: Annotated[int, Field(ge=30)]
+    assets_glacier_days: Annotated[int, Field(ge=1)]
+    assets_expiration_days: Annotated[int, Field(ge=1)]
+    require_supplied_secrets: bool
+
+    cpu_architecture: Literal["ARM64", "X86_64"]
+    fargate_base: Annotated[int, Field(ge=0, le=100000)]
+    fargate_weight: Annotated[int, Field(ge=0, le=1000)]
+    fargate_spot_weight: Annotated[int, Field(ge=0, le=1000)]
+    services: Annotated[list[ServiceSpec], Field(min_length=1)]
+    ecr_replication: bool
+    alb_tls_policy: Annotated[str, Field(pattern=r"^ELBSecurityPolicy-TLS13-1-[23]-")]
+    alb_deletion_protection: bool
+    alb_only_from_cloud_front: bool = Field(alias="albOnlyFromCloudFront")
+
+    domain_name: Annotated[str, Field(pattern=r"^([a-z0-9-]+\.)+[a-z]{2,}$")]
+    create_hosted_zone: bool
+    site_names: Annotated[list[str], Field(min_length=1)]
+    api_name: str
+    cloudfront_minimum_protocol: Literal[CLOUDFRONT_ALLOWED_POLICIES]  # type: ignore[valid-type]
+    cloudfront_price_class: Literal["PriceClass_100", "PriceClass_200", "PriceClass_All"]
+    waf_rate_limit: Annotated[int, Field(ge=10, le=2_000_000_000)]
+
+    alarm_emails: list[EmailStr]
+    alarm_ecs_cpu_percent: Annotated[int, Field(ge=1, le=100)]
+    alarm_ecs_memory_percent: Annotated[int, Field(ge=1, le=100)]
+    alarm_db_connections: Annotated[int, Field(ge=1)]
+    alarm_alb_response_time_seconds: Annotated[int, Field(ge=1, le=60)]
+    log_aggregation: bool
+    open_search_engine_version: Annotated[str, Field(pattern=r"^OpenSearch_\d+\.\d+$")]
+    open_search_instance_type: Annotated[str, Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+\.search$")]
+    open_search_instance_count: Annotated[int, Field(ge=1, le=80)]
+    open_search_volume_gib: Annotated[int, Field(ge=10, le=16384)]
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> StackConfig:
+        _check(not ipaddress.IPv4Network(self.vpc_cidr).overlaps(
+            ipaddress.IPv4Network(self.dr_vpc_cidr)),
+            "drVpcCidr", self.dr_vpc_cidr, f"a range that does not overlap vpcCidr {self.vpc_cidr}")
+        _check(self.dr_region != self.region, "drRegion", self.dr_region,
+               f"a region other than aws:region ({self.region})")
+        _check(64512 <= self.vpn_amazon_side_asn <= 65534
+               or 4200000000 <= self.vpn_amazon_side_asn <= 4294967294,
+               "vpnAmazonSideAsn", self.vpn_amazon_side_asn,
+               "a private ASN: 64512-65534 or 4200000000-4294967294")
+        for replica in self.read_replicas:
+            _check(replica.region in (self.region, self.dr_region), "readReplicas",
+                   replica.region, f"a replica in aws:region ({self.region}) or drRegion "
+                   f"({self.dr_region})")
+            _check(replica.region == self.region or self.dr_network, "readReplicas",
+                   f"{replica.name} in {replica.region}",
+                   "drNetwork: true, so the cross-region replica has a subnet group")
+        names = [r.name for r in self.read_replicas]
+        _check(len(names) == len(set(names)), "readReplicas", names, "unique replica names")
+        _check(not self.assets_replication or self.dr_network, "assetsReplication", True,
+               "drNetwork: true (the replica bucket's key lives in the DR region)")
+        _check(not windows_overlap(self.db_backup_window, self.db_maintenance_window),
+               "dbMaintenanceWindow", self.db_maintenance_window,
+               f"a window that does not overlap dbBackupWindow {self.db_backup_window}")
+        _check(not windows_overlap(self.redis_snapshot_window, self.redis_maintenance_window),
+               "redisMaintenanceWindow", self.redis_maintenance_window,
+               f"a window that does not overlap redisSnapshotWindow {self.redis_snapshot_window}")
+        _check(self.db_max_allocated_storage_gib >= self.db_allocated_storage_gib,
+               "dbMaxAllocatedStorageGib", self.db_max_allocated_storage_gib,
+               f"at least dbAllocatedStorageGib ({self.db_allocated_storage_gib})")
+        retention = self.db_performance_insights_retention_days
+        _check(retention == 7 or (retention % 31 == 0 and retention <= 731) or retention == 465,
+               "dbPerformanceInsightsRetentionDays", retention,
+               "7, a multiple of 31 up to 731, or 465")
+        _check(self.db_insights_mode == "standard" or retention >= 465,
+               "dbPerformanceInsightsRetentionDays", retention,
+               "465 or more when dbInsightsMode is advanced")
+        _check(self.assets_infrequent_access_days < self.assets_glacier_days
+               < self.assets_expiration_days, "assetsGlacierDays", self.assets_glacier_days,
+               "assetsInfrequentAccessDays < assetsGlacierDays < assetsExpirationDays")
+        _check(self.fargate_weight + self.fargate_spot_weight > 0, "fargateWeight",
+               self.fargate_weight, "a positive weight on FARGATE or FARGATE_SPOT")
+        service_names = [s.name for s in self.services]
+        _check(len(service_names) == len(set(service_names)), "services", service_names,
+               "unique service names")
+        _check(self.open_search_instance_count % min(self.az_count, 3) == 0 or
+               not self.log_aggregation, "openSearchInstanceCount",
+               self.open_search_instance_count,
+               f"a multiple of the zone count ({min(self.az_count, 3)})")
+        for name in [*self.site_names, self.api_name]:
+            _check(name == self.domain_name or name.endswith("." + self.domain_name),
+                   "siteNames/apiName", name, f"a name within domainName {self.domain_name}")
+        return self
+
+    @property
+    def db_parameter_group_family(self) -> str:
+        return "mysql" + ".".join(self.db_engine_version.split(".")[:2])
+
+
+class _RuleError(ValueError):
+    def __init__(self, key: str, value: Any, allowed: str) -> None:
+        super().__init__(f"{_qualified(key)} = {value!r}: must be {allowed}")
+
+
+def _check(ok: bool, key: str, value: Any, allowed: str) -> None:
+    if not ok:
+        raise _RuleError(key, value, allowed)
+
+
+def _qualified(key: str) -> str:
+    return key if ":" in key else f"{PROJECT}:{key}"
+
+
+@dataclass(frozen=True)
+class SuppliedSecrets:
+    """Secrets a person sets with `pulumi config set --secret`; they stay secret Outputs."""
+
+    stripe_secret_key: pulumi.Output[str] | None
+    stripe_public_key: pulumi.Output[str] | None
+
+
+SUPPLIED_SECRET_KEYS = ("stripeSecretKey", "stripePublicKey")
+
+
+@dataclass(frozen=True)
+class Settings:
+    stack: str
+    config: StackConfig
+    secrets: SuppliedSecrets
+
+
+def _raw_value(cfg: pulumi.Config, key: str) -> Any:
+    raw = cfg.get(key)
+    if raw is None:
+        return None
+    try:
+        return json.loads(raw) if raw[:1] in "[{" else raw
+    except json.JSONDecodeError:
+        return raw
+
+
+def _format(error: ValidationError, raw: dict[str, Any], stack: str) -> str:
+    lines = []
+    for item in error.errors():
+        loc = [str(p) for p in item["loc"]]
+        key = _qualified(loc[0]) if loc else PROJECT
+        where = key + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:])
+        message = item["msg"].removeprefix("Value error, ")
+        if message.startswith(PROJECT + ":") or message.startswith("aws:"):
+            lines.append(message)
+        elif item["type"] == "missing":
+            lines.append(f"{where} is not set: declare it in Pulumi.yaml or Pulumi.{stack}.yaml")
+        else:
+            value = raw.get(loc[0]) if loc and len(loc) == 1 else item.get("input")
+            lines.append(f"{where} = {value!r}: {message}")
+    return f"invalid configuration for stack {stack!r}:\n  " + "\n  ".join(lines)
+
+
+def _unknown_keys() -> list[str]:
+    # A typo in a key (natStategy) would otherwise be ignored silently and its default used.
+    from pulumi.runtime.config import CONFIG  # the SDK's own view of the stack's config
+
+    known = {_qualified(to_camel(name) if field.alias is None else field.alias)
+             for name, field in StackConfig.model_fields.items()}
+    known |= {_qualified(k) for k in SUPPLIED_SECRET_KEYS}
+    return sorted(k for k in CONFIG.get() if k.startswith(PROJECT + ":") and k not in known)
+
+
+def load_stack_config() -> Settings:
+    """Read and validate the stack's config; raise ConfigError before any resource exists."""
+    stack = pulumi.get_stack()
+    cfg, aws_cfg = pulumi.Config(PROJECT), pulumi.Config("aws")
+    raw: dict[str, Any] = {}
+    for name, field in StackConfig.model_fields.items():
+        alias = field.alias or name
+        namespace, _, key = alias.rpartition(":")
+        value = _raw_value(aws_cfg if namespace == "aws" else cfg, key)
+        if value is not None:
+            raw[alias] = value
+    unknown = _unknown_keys()
+    if unknown:
+        raise ConfigError(f"invalid configuration for stack {stack!r}:\n  unknown key(s) "
+                          f"{', '.join(unknown)}: not declared in Pulumi.yaml (a typo?)")
+    try:
+        model = StackConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format(exc, raw, stack)) from None
+    secrets = SuppliedSecrets(cfg.get_secret("stripeSecretKey"),
+                              cfg.get_secret("stripePublicKey"))
+    if model.require_supplied_secrets:
+        missing = [_qualified(k) for k, v in zip(SUPPLIED_SECRET_KEYS,
+                                                 (secrets.stripe_secret_key,
+                                                  secrets.stripe_public_key), strict=True) if v is None]
+        if missing:
+            raise ConfigError(
+                f"invalid configuration for stack {stack!r}:\n  {', '.join(missing)} not set: "
+                f"requireSuppliedSecrets is true; run `pulumi config set --secret <key>`")
+    return Settings(stack=stack, config=model, secrets=secrets)

@@ -1,0 +1,1 @@
+"""Offline preview and policy check of the Elite Locadora stacks (no cloud, no Pulumi CLI)."""

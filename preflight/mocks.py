@@ -1,0 +1,382 @@
+"""The one mock engine: realistic AWS answers for every resource type and invoke the program uses.
+
+Tests and the offline preflight share it. Outputs look like AWS's (ARNs in the right partition,
+region and account; ids with the service's prefix; endpoints; rendered IAM JSON) so that code
+which parses or concatenates them behaves as it would against the real provider.
+In preview mode a resource gets back only its inputs: everything the provider computes stays
+unknown, as in `pulumi preview`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+# AWS-managed CloudFront policies, by name (what the program looks them up by).
+MANAGED_CACHE_POLICIES = {
+    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "Managed-CachingOptimizedForUncompressedObjects": "b2884449-e4de-46a7-ac36-70bc7f1ddd6d",
+}
+MANAGED_ORIGIN_REQUEST_POLICIES = {
+    "Managed-AllViewer": "216adef6-5c7f-47e4-b989-5492eafa07d3",
+    "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+    "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+}
+MANAGED_RESPONSE_HEADERS_POLICIES = {
+    "Managed-SecurityHeadersPolicy": "67f7725c-6f97-4210-82d7-5512b31e9d03",
+}
+MANAGED_PREFIX_LISTS = {"com.amazonaws.global.cloudfront.origin-facing": "pl-3b927c52"}
+
+# Physical-id prefixes AWS uses, by resource type token.
+_ID_PREFIX = {
+    "aws:ec2/vpc:Vpc": "vpc-", "aws:ec2/subnet:Subnet": "subnet-",
+    "aws:ec2/routeTable:RouteTable": "rtb-", "aws:ec2/internetGateway:InternetGateway": "igw-",
+    "aws:ec2/natGateway:NatGateway": "nat-", "aws:ec2/eip:Eip": "eipalloc-",
+    "aws:ec2/securityGroup:SecurityGroup": "sg-", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "sg-",
+    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/vpnGateway:VpnGateway": "vgw-",
+    "aws:ec2/flowLog:FlowLog": "fl-", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": "sgr-",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "sgr-",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": "rtbassoc-",
+    "aws:route53/zone:Zone": "Z0", "aws:cloudfront/distribution:Distribution": "E",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": "E",
+}
+
+_ARN_SHAPES: dict[str, Callable[[str, str, str], str]] = {
+    # token -> (region, name, id) -> arn
+    "aws:s3/bucket:Bucket": lambda r, n, i: f"arn:{PARTITION}:s3:::{n}",
+    "aws:iam/role:Role": lambda r, n, i: f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{n}",
+    "aws:iam/policy:Policy": lambda r, n, i: f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{n}",
+    "aws:kms/key:Key": lambda r, n, i: f"arn:{PARTITION}:kms:{r}:{ACCOUNT_ID}:key/{i}",
+    "aws:kms/alias:Alias": lambda r, n, i: f"arn:{PARTITION}:kms:{r}:{ACCOUNT_ID}:{n}",
+    "aws:cloudwatch/logGroup:LogGroup": lambda r, n, i: f"arn:{PARTITION}:logs:{r}:{ACCOUNT_ID}:log-group:{n}",
+    "aws:sns/topic:Topic": lambda r, n, i: f"arn:{PARTITION}:sns:{r}:{ACCOUNT_ID}:{n}",
+    "aws:ssm/parameter:Parameter": lambda r, n, i: f"arn:{PARTITION}:ssm:{r}:{ACCOUNT_ID}:parameter/{n.lstrip('/')}",
+    "aws:rds/instance:Instance": lambda r, n, i: f"arn:{PARTITION}:rds:{r}:{ACCOUNT_ID}:db:{n}",
+    "aws:secretsmanager/secret:Secret": lambda r, n, i: (
+        f"arn:{PARTITION}:secretsmanager:{r}:{ACCOUNT_ID}:secret:{n}-AbCdEf"),
+    "aws:ecs/cluster:Cluster": lambda r, n, i: f"arn:{PARTITION}:ecs:{r}:{ACCOUNT_ID}:cluster/{n}",
+    "aws:ecr/repository:Repository": lambda r, n, i: f"arn:{PARTITION}:ecr:{r}:{ACCOUNT_ID}:repository/{n}",
+    "aws:cloudfront/distribution:Distribution": lambda r, n, i: (
+        f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/{i}"),
+    "aws:wafv2/webAcl:WebAcl": lambda r, n, i: (
+        f"arn:{PARTITION}:wafv2:{r}:{ACCOUNT_ID}:regional/webacl/{n}/{i}"),
+}
+
+
+def stable_hex(*parts: str, length: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def _module_and_kind(token: str) -> tuple[str, str]:
+    # "aws:ec2/vpc:Vpc" -> ("ec2", "vpc")
+    middle = token.split(":")[1] if token.count(":") == 2 else token
+    module, _, kind = middle.partition("/")
+    return module, kind or module
+
+
+def render_policy_document(args: dict[str, Any]) -> str:
+    """Render aws.iam.get_policy_document arguments to the JSON IAM would store."""
+    statements = []
+    for st in args.get("statements", []):
+        out: dict[str, Any] = {}
+        if st.get("sid"):
+            out["Sid"] = st["sid"]
+        out["Effect"] = st.get("effect", "Allow")
+        for key, field in (("actions", "Action"), ("notActions", "NotAction"),
+                           ("resources", "Resource"), ("notResources", "NotResource")):
+            if st.get(key):
+                values = st[key]
+                out[field] = values[0] if len(values) == 1 else values
+        for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            if st.get(key):
+                block: dict[str, Any] = {}
+                for p in st[key]:
+                    ids = p["identifiers"]
+                    if p["type"] == "*" and ids == ["*"]:
+                        block = "*"  # type: ignore[assignment]
+                        break
+                    block[p["type"]] = ids[0] if len(ids) == 1 else ids
+                out[field] = block
+        if st.get("conditions"):
+            cond: dict[str, dict[str, Any]] = {}
+            for c in st["conditions"]:
+                vals = c["values"]
+                cond.setdefault(c["test"], {})[c["variable"]] = vals[0] if len(vals) == 1 else vals
+            out["Condition"] = cond
+        statements.append(out)
+    return json.dumps({"Version": args.get("version", "2012-10-17"), "Statement": statements})
+
+
+class AwsMocks(pulumi.runtime.Mocks):
+    """Answers the mock monitor with AWS-shaped state. Knows each provider's region."""
+
+    def __init__(self, *, preview: bool = False, default_region: str = "us-east-1") -> None:
+        self.preview = preview
+        self.default_region = default_region
+        self.provider_regions: dict[str, str] = {}
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def region_of(self, provider_ref: str | None) -> str:
+        # A provider reference is "<provider urn>::<provider id>"; the urn ends in its name.
+        parts = (provider_ref or "").split("::")
+        return self.provider_regions.get(parts[-2], self.default_region) if len(parts) > 2 \
+            else self.default_region
+
+    def _physical_id(self, token: str, name: str, inputs: dict[str, Any]) -> str:
+        if token == "aws:kms/key:Key":  # noqa: S105 - a type token, not a password
+            return str(uuid.UUID(stable_hex(token, name, length=32)))
+        if token in ("aws:ssm/parameter:Parameter", "aws:s3/bucket:Bucket",
+                     "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role"):
+            return str(inputs.get("name") or inputs.get("bucket") or name)
+        prefix = _ID_PREFIX.get(token, "")
+        digits = stable_hex(token, name).upper() if prefix in ("E", "Z0") else stable_hex(token, name)
+        return f"{prefix}{digits}" if prefix else f"{name}-{stable_hex(token, name, length=8)}"
+
+    # --- resources -------------------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        token, inputs = args.typ, dict(args.inputs)
+        if token.startswith("pulumi:providers:"):
+            region = inputs.get("region", self.default_region)
+            self.provider_regions[args.name] = region
+            return (None if self.preview else f"{args.name}-provider-id"), inputs
+        if self.preview:
+            return None, inputs
+        region = self.region_of(args.provider)
+        physical_id = self._physical_id(token, args.name, inputs)
+        state = dict(inputs)
+        auto_name = f"{args.name}-{stable_hex(token, args.name, length=7)}"
+        if "name" not in state and token.startswith("aws:") and token not in _NAMELESS:
+            state["name"] = auto_name
+        module, kind = _module_and_kind(token)
+        state.setdefault("arn", _ARN_SHAPES.get(token, lambda r, n, i: (
+            f"arn:{PARTITION}:{module}:{r}:{ACCOUNT_ID}:{kind}/{i}"))(
+                region, str(state.get("bucket") or state.get("name") or auto_name), physical_id))
+        state["id"] = physical_id
+        state.setdefault("tagsAll", state.get("tags", {}))
+        shaper = _SHAPERS.get(token)
+        if shaper:
+            shaper(state, region, physical_id, auto_name)
+        return physical_id, state
+
+    # --- invokes ---------------------------------------------------------------------------
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:  # type: ignore[override]
+        handler = _INVOKES.get(args.token)
+        if handler is None:
+            raise NotImplementedError(f"the mock engine has no answer for invoke {args.token}; "
+                                      f"add one to preflight/mocks.py")
+        return handler(self, args.args, self.region_of(args.provider)), []
+
+
+_NAMELESS = {
+    "aws:ec2/subnet:Subnet", "aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/vpc:Vpc", "aws:ec2/eip:Eip", "aws:ec2/natGateway:NatGateway",
+}
+
+
+def _shape_bucket(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    bucket = state.setdefault("bucket", state.get("bucketPrefix", "") + auto_name)
+    state["arn"] = f"arn:{PARTITION}:s3:::{bucket}"
+    state["id"] = bucket
+    state["bucketDomainName"] = f"{bucket}.s3.amazonaws.com"
+    state["bucketRegionalDomainName"] = f"{bucket}.s3.{region}.amazonaws.com"
+    state["region"] = region
+
+
+def _shape_kms_key(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["keyId"] = physical_id
+
+
+def _shape_vpc(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["defaultSecurityGroupId"] = "sg-" + stable_hex(physical_id, "default")
+    state["mainRouteTableId"] = "rtb-" + stable_hex(physical_id, "main")
+    state["defaultNetworkAclId"] = "acl-" + stable_hex(physical_id, "acl")
+
+
+def _shape_subnet(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["availabilityZoneId"] = state.get("availabilityZone", region + "a").replace(region, "use1-az")
+
+
+def _shape_rds(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    identifier = state.get("identifier") or auto_name
+    state["identifier"] = identifier
+    state["arn"] = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{identifier}"
+    state["address"] = f"{identifier}.c{stable_hex(identifier, length=11)}.{region}.rds.amazonaws.com"
+    state["port"] = state.get("port", 3306)
+    state["endpoint"] = f"{state['address']}:{state['port']}"
+    state["resourceId"] = "db-" + stable_hex(identifier, length=26).upper()
+
+
+def _shape_replication_group(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    rg = state.get("replicationGroupId", auto_name)
+    state["primaryEndpointAddress"] = f"master.{rg}.{stable_hex(rg, length=6)}.use1.cache.amazonaws.com"
+    state["readerEndpointAddress"] = f"replica.{rg}.{stable_hex(rg, length=6)}.use1.cache.amazonaws.com"
+    state["port"] = state.get("port", 6379)
+    state["arn"] = f"arn:{PARTITION}:elasticache:{region}:{ACCOUNT_ID}:replicationgroup:{rg}"
+
+
+def _shape_load_balancer(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    name = state["name"]
+    suffix = f"app/{name}/{stable_hex(name, length=16)}"
+    state["arn"] = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}"
+    state["arnSuffix"] = suffix
+    state["dnsName"] = f"{name}-{stable_hex(name, length=10)}.{region}.elb.amazonaws.com"
+    state["zoneId"] = "Z35SXDOTRQ7X7K"
+
+
+def _shape_target_group(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    name = state["name"]
+    suffix = f"targetgroup/{name}/{stable_hex(name, length=16)}"
+    state["arn"] = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}"
+    state["arnSuffix"] = suffix
+
+
+def _shape_distribution(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["domainName"] = f"d{stable_hex(physical_id, length=13)}.cloudfront.net"
+    state["hostedZoneId"] = "Z2FDTNDATAQYW2"
+
+
+def _shape_certificate(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    names = [state.get("domainName"), *state.get("subjectAlternativeNames", [])]
+    certificate_id = uuid.UUID(stable_hex(physical_id, length=32))
+    state["arn"] = f"arn:{PARTITION}:acm:{region}:{ACCOUNT_ID}:certificate/{certificate_id}"
+    state["domainValidationOptions"] = [
+        {"domainName": n, "resourceRecordName": f"_{stable_hex(n, length=32)}.{n.lstrip('*.')}.",
+         "resourceRecordType": "CNAME",
+         "resourceRecordValue": f"_{stable_hex(n, 'v', length=32)}.xlfgrmvvlj.acm-validations.aws."}
+        for n in names if n]
+
+
+def _shape_repository(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["registryId"] = ACCOUNT_ID
+    state["repositoryUrl"] = f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{state['name']}"
+
+
+def _shape_opensearch(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    domain = state.get("domainName", auto_name)
+    state["endpoint"] = f"vpc-{domain}-{stable_hex(domain, length=26)}.{region}.es.amazonaws.com"
+    state["dashboardEndpoint"] = state["endpoint"] + "/_dashboards"
+    state["arn"] = f"arn:{PARTITION}:es:{region}:{ACCOUNT_ID}:domain/{domain}"
+
+
+def _shape_zone(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["zoneId"] = physical_id
+    state["nameServers"] = [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)]
+
+
+def _shape_random_password(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    length = int(state.get("length", 16))
+    special = state.get("overrideSpecial", "!@#$%&*()-_=+[]{}<>:?") if state.get("special", True) else ""
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" + special
+    seed = stable_hex(physical_id, length=64)
+    state["result"] = "".join(alphabet[int(seed[i % 64], 16) * 7 % len(alphabet)] for i in range(length))
+    state["bcryptHash"] = "$2a$10$" + stable_hex(state["result"], length=53)
+
+
+def _shape_random_id(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["hex"] = stable_hex(physical_id, length=2 * int(state.get("byteLength", 4)))
+    state["b64Url"] = state["hex"]
+    state["dec"] = str(int(state["hex"], 16))
+
+
+_SHAPERS: dict[str, Callable[[dict, str, str, str], None]] = {
+    "aws:s3/bucket:Bucket": _shape_bucket,
+    "aws:kms/key:Key": _shape_kms_key,
+    "aws:ec2/vpc:Vpc": _shape_vpc,
+    "aws:ec2/subnet:Subnet": _shape_subnet,
+    "aws:rds/instance:Instance": _shape_rds,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _shape_replication_group,
+    "aws:lb/loadBalancer:LoadBalancer": _shape_load_balancer,
+    "aws:lb/targetGroup:TargetGroup": _shape_target_group,
+    "aws:cloudfront/distribution:Distribution": _shape_distribution,
+    "aws:acm/certificate:Certificate": _shape_certificate,
+    "aws:ecr/repository:Repository": _shape_repository,
+    "aws:opensearch/domain:Domain": _shape_opensearch,
+    "aws:route53/zone:Zone": _shape_zone,
+    "random:index/randomPassword:RandomPassword": _shape_random_password,
+    "random:index/randomId:RandomId": _shape_random_id,
+}
+
+# --- invokes -----------------------------------------------------------------------------
+
+Invoke = Callable[[AwsMocks, dict, str], dict]
+
+
+def _azs(mocks: AwsMocks, args: dict, region: str) -> dict:
+    letters = "abcdef" if region == "us-east-1" else "abcd"
+    names = [region + letter for letter in letters]
+    return {"names": names, "zoneIds": [f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az{i + 1}"
+                                        for i in range(len(names))],
+            "id": region, "groupNames": [region] * len(names)}
+
+
+def _caller(mocks: AwsMocks, args: dict, region: str) -> dict:
+    return {"accountId": ACCOUNT_ID, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/preflight",
+            "userId": "AIDAPREFLIGHT", "id": ACCOUNT_ID}
+
+
+def _region(mocks: AwsMocks, args: dict, region: str) -> dict:
+    name = args.get("region") or region
+    return {"region": name, "id": name, "endpoint": f"ec2.{name}.amazonaws.com",
+            "description": name}
+
+
+def _partition(mocks: AwsMocks, args: dict, region: str) -> dict:
+    return {"partition": PARTITION, "dnsSuffix": "amazonaws.com", "id": PARTITION,
+            "reverseDnsPrefix": "com.amazonaws"}
+
+
+def _policy_document(mocks: AwsMocks, args: dict, region: str) -> dict:
+    rendered = render_policy_document(args)
+    return {"json": rendered, "minifiedJson": rendered, "id": stable_hex(rendered)}
+
+
+def _zone(mocks: AwsMocks, args: dict, region: str) -> dict:
+    name = args.get("name", "example.com")
+    return {"name": name, "zoneId": "Z0" + stable_hex(name).upper(), "id": "Z0" + stable_hex(name).upper(),
+            "arn": f"arn:{PARTITION}:route53:::hostedzone/Z0{stable_hex(name).upper()}",
+            "nameServers": [f"ns-{i}.awsdns-{i:02d}.org" for i in (1, 2, 3, 4)], "privateZone": False}
+
+
+def _by_name(table: dict[str, str], what: str) -> Invoke:
+    def lookup(mocks: AwsMocks, args: dict, region: str) -> dict:
+        name = args.get("name")
+        if name not in table:
+            raise KeyError(f"no AWS-managed {what} named {name!r} (known: {', '.join(table)})")
+        return {"id": table[name], "name": name}
+    return lookup
+
+
+def _prefix_list(mocks: AwsMocks, args: dict, region: str) -> dict:
+    name = args.get("name")
+    if name not in MANAGED_PREFIX_LISTS:
+        raise KeyError(f"no AWS-managed prefix list named {name!r}")
+    return {"id": MANAGED_PREFIX_LISTS[name], "name": name, "addressFamily": "IPv4", "maxEntries": 55,
+            "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/{MANAGED_PREFIX_LISTS[name]}"}
+
+
+_INVOKES: dict[str, Invoke] = {
+    "aws:index/getAvailabilityZones:getAvailabilityZones": _azs,
+    "aws:index/getCallerIdentity:getCallerIdentity": _caller,
+    "aws:index/getRegion:getRegion": _region,
+    "aws:index/getPartition:getPartition": _partition,
+    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
+    "aws:route53/getZone:getZone": _zone,
+    "aws:cloudfront/getCachePolicy:getCachePolicy": _by_name(MANAGED_CACHE_POLICIES, "cache policy"),
+    "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _by_name(
+        MANAGED_ORIGIN_REQUEST_POLICIES, "origin request policy"),
+    "aws:cloudfront/getResponseHeadersPolicy:getResponseHeadersPolicy": _by_name(
+        MANAGED_RESPONSE_HEADERS_POLICIES, "response headers policy"),
+    "aws:ec2/getManagedPrefixList:getManagedPrefixList": _prefix_list,
+}

@@ -1,0 +1,236 @@
+"""Run the Pulumi program for one stack under the mock engine, offline.
+
+Config reaches the program exactly as the CLI passes it: Pulumi.yaml's project-level defaults
+overlaid by Pulumi.<stack>.yaml, every value a string (objects and lists JSON-encoded), `secure:`
+values replaced by placeholders and marked secret. Every registration the engine would see is
+captured: type, name, parent, provider, dependencies, options, and the inputs both as the raw
+engine Struct (what a policy pack receives) and as plain Python values.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import runpy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from google.protobuf import struct_pb2
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from .mocks import AwsMocks
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SECRET_PLACEHOLDER = "preflight-placeholder-secret"  # noqa: S105 - stands in for ciphertext
+
+
+class UnknownStackError(ValueError):
+    pass
+
+
+class ProgramError(RuntimeError):
+    """The program (or its config) failed; the message is the program's own.
+
+    `registered` holds what the program had registered before it failed (a config error
+    must leave it empty).
+    """
+
+    def __init__(self, message: str, registered: list[Registration] | None = None) -> None:
+        super().__init__(message)
+        self.registered = registered or []
+
+
+@dataclass
+class Registration:
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
+    protect: bool
+    retain_on_delete: bool
+    ignore_changes: list[str]
+    custom_timeouts: dict[str, str]
+    aliases: int
+    remote: bool
+    engine_inputs: struct_pb2.Struct
+    inputs: dict[str, Any]
+    secret_inputs: set[str]
+    id: str | None = None
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class StackRun:
+    stack: str
+    preview: bool
+    resources: list[Registration]
+    exports: dict[str, Any]
+    warnings: list[str]
+    notes: list[str]
+
+    def of_type(self, token: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == token]
+
+    def one(self, token: str, name: str | None = None) -> Registration:
+        found = [r for r in self.of_type(token) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {token} {name or ''}, found "
+                              f"{[r.name for r in found]}")
+        return found[0]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+
+def available_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def _as_cli_string(value: Any) -> str:
+    # The CLI hands every config value to the language host as a string; structured values
+    # are JSON, booleans lower-case.
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def load_cli_config(stack: str, overrides: dict[str, Any] | None = None,
+                    project_dir: Path = PROJECT_DIR, fill_missing_secrets: bool = True,
+                    ) -> tuple[dict[str, str], set[str], list[str]]:
+    """Config as `pulumi preview --stack <stack>` would pass it: values, secret keys, notes."""
+    stacks = available_stacks(project_dir)
+    if stack not in stacks:
+        raise UnknownStackError(f"unknown stack {stack!r}; available stacks: {', '.join(stacks)}")
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    stack_file = yaml.safe_load((project_dir / f"Pulumi.{stack}.yaml").read_text()) or {}
+    name = project["name"]
+    values: dict[str, Any] = {}
+    declared_secrets: list[str] = []
+    for key, decl in (project.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(decl, dict) and ("default" in decl or "type" in decl or "secret" in decl):
+            if "default" in decl:
+                values[full] = decl["default"]
+            if decl.get("secret"):
+                declared_secrets.append(full)
+        else:
+            values[full] = decl
+    secret_keys: set[str] = set()
+    for key, value in (stack_file.get("config") or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            value = SECRET_PLACEHOLDER
+            secret_keys.add(full)
+        values[full] = value
+    notes = []
+    if fill_missing_secrets:
+        for full in declared_secrets:
+            if full not in values:
+                values[full] = SECRET_PLACEHOLDER
+                secret_keys.add(full)
+                notes.append(f"{full} is not set in Pulumi.{stack}.yaml; the offline run used a "
+                             f"placeholder. Set it with `pulumi config set --secret "
+                             f"{full.split(':', 1)[1]}` before `pulumi up`.")
+    for key, value in (overrides or {}).items():
+        full = key if ":" in key else f"{name}:{key}"
+        if value is None:
+            values.pop(full, None)
+        else:
+            values[full] = value
+    return {k: _as_cli_string(v) for k, v in values.items()}, secret_keys, notes
+
+
+class _CapturingMonitor(pulumi_mocks.MockMonitor):
+    """The SDK's mock monitor, also keeping each registration request as the engine sees it."""
+
+    def __init__(self, mocks: AwsMocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):  # noqa: N802 - gRPC method name
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = rpc.deserialize_properties(request.object)
+        secret_inputs = {k for k, v in inputs.items() if rpc.is_rpc_secret(v)}
+        plain = {k: rpc.unwrap_rpc_secret(v) for k, v in inputs.items()}
+        timeouts = request.customTimeouts
+        self.registrations.append(Registration(
+            urn=response.urn, type=request.type, name=request.name, custom=request.custom,
+            parent=request.parent, provider=request.provider,
+            dependencies=list(request.dependencies),
+            property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
+            protect=request.protect, retain_on_delete=request.retainOnDelete,
+            ignore_changes=list(request.ignoreChanges),
+            custom_timeouts={k: getattr(timeouts, k) for k in ("create", "update", "delete")
+                             if getattr(timeouts, k)},
+            aliases=len(request.aliases), remote=request.remote,
+            engine_inputs=request.object, inputs=plain, secret_inputs=secret_inputs,
+            id=response.id or None,
+            outputs=self.resources[response.urn].state if response.urn in self.resources else {},
+        ))
+        return response
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
+              fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR) -> StackRun:
+    """Execute __main__.py for `stack` under the mock engine and return what it registered.
+
+    Raises UnknownStackError for a stack with no Pulumi.<stack>.yaml and ProgramError when the
+    program raises (bad config included).
+    """
+    config, secret_keys, notes = load_cli_config(stack, overrides, project_dir,
+                                                 fill_missing_secrets)
+    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+    set_all_config(config, sorted(secret_keys))
+    region = config.get("aws:region", "us-east-1")
+    mocks = AwsMocks(preview=preview, default_region=region)
+    monitor = _CapturingMonitor(mocks)
+    logger = logging.getLogger(f"preflight.engine.{stack}")
+    logger.propagate = False
+    collector = _WarningCollector()
+    logger.handlers = [collector]
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
+                             logger=logger, monitor=monitor)
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    main = project_dir / "__main__.py"
+
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    try:
+        _sync_await(run_pulumi_func(program))
+        root = get_root_resource()
+        outputs = getattr(root, "outputs", {})  # the Stack resource's `pulumi.export`s
+        exports = _sync_await(pulumi.Output.from_input(outputs).future())
+    except pulumi.RunError as exc:
+        raise ProgramError(str(exc), monitor.registrations) from exc
+    except Exception as exc:
+        raise ProgramError(f"{type(exc).__name__}: {exc}", monitor.registrations) from exc
+    finally:
+        set_all_config({}, [])
+    return StackRun(stack=stack, preview=preview, resources=monitor.registrations,
+                    exports=exports or {}, warnings=collector.messages, notes=notes)

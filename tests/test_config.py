@@ -1,0 +1,108 @@
+"""Stack config: both stacks load; bad values stop the program before any resource exists."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.config import windows_overlap
+from preflight.runner import ProgramError, load_cli_config, run_stack
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_stack_config_loads_and_registers_resources(stack: str) -> None:
+    run = run_stack(stack)
+    assert len(run.resources) > 40, f"{stack}: only {len(run.resources)} resources registered"
+
+
+def test_cli_config_merges_project_defaults_under_stack_values() -> None:
+    values, secret_keys, _ = load_cli_config("staging")
+    assert values["elite-locadora:natStrategy"] == "single", "stack file must override the default"
+    assert values["elite-locadora:azCount"] == "3", "project default must reach the program as a string"
+    assert values["elite-locadora:interfaceEndpoints"].startswith("["), "lists travel as JSON"
+    assert "elite-locadora:stripeSecretKey" in secret_keys
+
+
+def test_environments_differ_only_by_config() -> None:
+    staging, _, _ = load_cli_config("staging")
+    production, _, _ = load_cli_config("production")
+    assert staging["elite-locadora:natStrategy"] != production["elite-locadora:natStrategy"]
+    assert production["elite-locadora:dbBackupRetentionDays"] == "30"
+    assert staging["elite-locadora:dbBackupRetentionDays"] == "7"
+
+
+BAD_VALUES = [
+    ("natStrategy", "double", ["elite-locadora:natStrategy", "'double'", "'one-per-az'", "'single'", "'none'"]),
+    ("vpcCidr", "10.0.0/16", ["elite-locadora:vpcCidr", "10.0.0/16", "IPv4 network"]),
+    ("vpcCidr", "10.0.0.1/16", ["elite-locadora:vpcCidr", "host bits set"]),
+    ("vpcCidr", "10.0.0.0/20", ["elite-locadora:vpcCidr", "must be a /16"]),
+    ("vpcCidr", "8.8.0.0/16", ["elite-locadora:vpcCidr", "RFC 1918"]),
+    ("drVpcCidr", "10.0.0.0/16", ["elite-locadora:drVpcCidr", "does not overlap vpcCidr 10.0.0.0/16"]),
+    ("azCount", 1, ["elite-locadora:azCount", "1", "greater than or equal to 2"]),
+    ("azCount", 7, ["elite-locadora:azCount", "7", "less than or equal to 6"]),
+    ("logRetentionDays", 10, ["elite-locadora:logRetentionDays", "10", "accepts only 1, 3, 5, 7, 14"]),
+    ("alarmEmails", ["oncall-at-elitelocadora.com"], ["elite-locadora:alarmEmails[0]", "email"]),
+    ("readReplicas", [{"name": "r", "region": "us-west-2", "availabilityZone": "us-west-2a",
+                       "instanceClass": "db.r6g.large"}],
+     ["elite-locadora:readReplicas", "us-west-2", "drNetwork: true"]),
+    ("dbBackupRetentionDays", 36, ["elite-locadora:dbBackupRetentionDays", "36", "less than or equal to 35"]),
+    ("dbBackupRetentionDays", 0, ["elite-locadora:dbBackupRetentionDays", "greater than or equal to 1"]),
+    ("dbMaintenanceWindow", "sun:03:30-sun:04:30",
+     ["elite-locadora:dbMaintenanceWindow", "does not overlap dbBackupWindow 03:00-04:00"]),
+    ("dbBackupWindow", "3am", ["elite-locadora:dbBackupWindow", "hh24:mi-hh24:mi"]),
+    ("dbEngineVersion", "5.7.44", ["elite-locadora:dbEngineVersion", "8.4 or 8.0"]),
+    ("dbInsightsMode", "advanced", ["elite-locadora:dbPerformanceInsightsRetentionDays", "465"]),
+    ("dbMonitoringIntervalSeconds", 45, ["elite-locadora:dbMonitoringIntervalSeconds", "0, 1, 5, 10, 15, 30, 60"]),
+    ("redisNodeCount", 1, ["elite-locadora:redisNodeCount", "greater than or equal to 2"]),
+    ("redisMaintenanceWindow", "sun:04:00-sun:05:00",
+     ["elite-locadora:redisMaintenanceWindow", "redisSnapshotWindow 03:00-05:00"]),
+    ("cpuArchitecture", "arm", ["elite-locadora:cpuArchitecture", "'ARM64'", "'X86_64'"]),
+    ("cloudfrontMinimumProtocol", "TLSv1_2016",
+     ["elite-locadora:cloudfrontMinimumProtocol", "TLSv1.2_2021", "TLSv1.2_2025"]),
+    ("albTlsPolicy", "ELBSecurityPolicy-2016-08", ["elite-locadora:albTlsPolicy", "TLS13-1-"]),
+    ("services", [{"name": "web", "image": "nginx", "port": 80, "cpu": 512, "memory": 512,
+                   "desiredCount": 1, "minCount": 1, "maxCount": 2}],
+     ["elite-locadora:services[0]", "memory 512 MiB is not valid with cpu 512"]),
+    ("drRegion", "us-east-1", ["elite-locadora:drRegion", "other than aws:region"]),
+    ("aws:region", "mars-1", ["aws:region", "AWS region code"]),
+    ("assetsReplication", True, ["elite-locadora:assetsReplication", "drNetwork: true"]),
+    ("flowLogTrafficType", "SOME", ["elite-locadora:flowLogTrafficType", "'ALL'", "'ACCEPT'", "'REJECT'"]),
+    ("natStategy", "single", ["unknown key", "elite-locadora:natStategy", "typo"]),
+]
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), BAD_VALUES,
+                         ids=[f"{k}={v!r}"[:60] for k, v, _ in BAD_VALUES])
+def test_bad_config_value_stops_before_any_resource(key: str, value: object, expected: list[str]) -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_stack("staging", overrides={key: value})
+    message = str(caught.value)
+    for fragment in expected:
+        assert fragment in message, f"{key}={value!r}: {fragment!r} missing from: {message}"
+    assert "invalid configuration for stack 'staging'" in message
+    assert caught.value.registered == [], (
+        f"{key}={value!r}: resources registered before the config error: "
+        f"{[r.name for r in caught.value.registered]}")
+
+
+def test_required_secret_missing_stops_production() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_stack("production", fill_missing_secrets=False)
+    message = str(caught.value)
+    assert "elite-locadora:stripeSecretKey" in message and "pulumi config set --secret" in message
+    assert caught.value.registered == []
+
+
+def test_missing_secret_is_allowed_where_not_required() -> None:
+    run = run_stack("staging", fill_missing_secrets=False)
+    assert run.resources, "staging does not require supplied secrets"
+
+
+@pytest.mark.parametrize(("daily", "weekly", "overlap"), [
+    ("03:00-04:00", "sun:04:30-sun:05:30", False),
+    ("03:00-04:00", "sun:03:30-sun:04:30", True),
+    ("03:00-05:00", "sun:05:00-sun:06:00", False),
+    ("23:00-01:00", "mon:00:30-mon:01:30", True),
+    ("03:00-04:00", "sat:23:00-sun:03:01", True),
+])
+def test_window_overlap(daily: str, weekly: str, overlap: bool) -> None:
+    assert windows_overlap(daily, weekly) is overlap, f"{daily} vs {weekly}"

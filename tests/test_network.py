@@ -1,0 +1,190 @@
+"""Network tier, for both stacks (captured inputs) and as a component (Outputs)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+
+import pulumi
+import pytest
+
+from components.network import SUBNET_OFFSETS, subnet_cidrs
+from components.tagging import REQUIRED_TAG_KEYS
+from preflight.runner import StackRun
+
+from .conftest import children_of, is_taggable, stack_run
+
+SUBNET = "aws:ec2/subnet:Subnet"
+
+
+def _network(run: StackRun, name: str = "network"):
+    component = run.one("elite-locadora:network:NetworkTier", name)
+    return component, children_of(run, component)
+
+
+def _of(resources, token):
+    return [r for r in resources if r.type == token]
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_one_subnet_per_az_per_tier(stack: str) -> None:
+    run = stack_run(stack)
+    _, resources = _network(run)
+    subnets = _of(resources, SUBNET)
+    by_tier: dict[str, list[str]] = {}
+    for subnet in subnets:
+        by_tier.setdefault(subnet.inputs["tags"]["Tier"], []).append(subnet.inputs["availabilityZone"])
+    assert set(by_tier) == {"public", "private", "isolated"}, f"{stack}: tiers {set(by_tier)}"
+    for tier, zones in by_tier.items():
+        assert sorted(zones) == ["us-east-1a", "us-east-1b", "us-east-1c"], f"{stack} {tier}: {zones}"
+
+
+def test_subnet_cidrs_follow_the_guide_and_stay_inside_the_vpc(production: StackRun) -> None:
+    _, resources = _network(production)
+    vpc = _of(resources, "aws:ec2/vpc:Vpc")[0]
+    assert vpc.inputs["cidrBlock"] == "10.0.0.0/16"
+    cidrs = {s.inputs["tags"]["Tier"] + s.inputs["availabilityZone"][-1]: s.inputs["cidrBlock"]
+             for s in _of(resources, SUBNET)}
+    assert cidrs["privatea"] == "10.0.1.0/24" and cidrs["publicc"] == "10.0.103.0/24", cidrs
+    networks = [ipaddress.IPv4Network(c) for c in cidrs.values()]
+    assert all(n.subnet_of(ipaddress.IPv4Network("10.0.0.0/16")) for n in networks)
+    assert not any(a.overlaps(b) for i, a in enumerate(networks) for b in networks[i + 1:])
+
+
+def test_no_subnet_assigns_public_ips(any_stack: StackRun) -> None:
+    for subnet in any_stack.of_type(SUBNET):
+        assert subnet.inputs["mapPublicIpOnLaunch"] is False, subnet.urn
+
+
+@pytest.mark.parametrize(("stack", "nat_count"), [("staging", 1), ("production", 3)])
+def test_nat_strategy(stack: str, nat_count: int) -> None:
+    _, resources = _network(stack_run(stack))
+    nats = _of(resources, "aws:ec2/natGateway:NatGateway")
+    assert len(nats) == nat_count, f"{stack}: {[n.name for n in nats]}"
+    public_ids = {s.id for s in _of(resources, SUBNET) if s.inputs["tags"]["Tier"] == "public"}
+    assert all(n.inputs["subnetId"] in public_ids for n in nats), "NAT gateways belong in public subnets"
+    routes = [r for r in _of(resources, "aws:ec2/route:Route") if "natGatewayId" in r.inputs]
+    assert len(routes) == 3, f"{stack}: every private route table needs a default route"
+    used = {r.inputs["natGatewayId"] for r in routes}
+    assert used == {n.id for n in nats}, f"{stack}: routes use {used}"
+
+
+def test_isolated_subnets_have_no_internet_route(any_stack: StackRun) -> None:
+    _, resources = _network(any_stack)
+    isolated_table = next(t for t in _of(resources, "aws:ec2/routeTable:RouteTable")
+                          if t.name == "network-isolated-rt")
+    routes = [r for r in _of(resources, "aws:ec2/route:Route")
+              if r.inputs["routeTableId"] == isolated_table.id]
+    assert routes == [], f"{any_stack.stack}: isolated table has routes {[r.name for r in routes]}"
+
+
+def test_flow_logs_are_on_and_encrypted(any_stack: StackRun) -> None:
+    _, resources = _network(any_stack)
+    flow_log = _of(resources, "aws:ec2/flowLog:FlowLog")[0]
+    group = _of(resources, "aws:cloudwatch/logGroup:LogGroup")[0]
+    key = any_stack.one("aws:kms/key:Key", "keys-logs")
+    assert flow_log.inputs["trafficType"] == "ALL"
+    assert flow_log.inputs["logDestination"] == group.outputs["arn"]
+    assert group.inputs["kmsKeyId"] == key.outputs["arn"], f"{group.urn} not encrypted with the logs key"
+    assert group.inputs["retentionInDays"] in (14, 365)
+    policy = json.loads(key.inputs["policy"])
+    logs_statement = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsUsesKeyForThisAccount")
+    assert logs_statement["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert key.inputs["enableKeyRotation"] is True
+
+
+def test_flow_log_role_is_scoped_to_its_log_group(any_stack: StackRun) -> None:
+    _, resources = _network(any_stack)
+    group = _of(resources, "aws:cloudwatch/logGroup:LogGroup")[0]
+    policy = json.loads(_of(resources, "aws:iam/rolePolicy:RolePolicy")[0].inputs["policy"])
+    resources_named = {r for s in policy["Statement"] for r in
+                       ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])}
+    assert resources_named == {group.outputs["arn"], group.outputs["arn"] + ":*"}, resources_named
+
+
+def test_endpoints_keep_aws_traffic_off_the_nat(any_stack: StackRun) -> None:
+    _, resources = _network(any_stack)
+    endpoints = {e.inputs["serviceName"]: e for e in _of(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")}
+    s3 = endpoints.pop("com.amazonaws.us-east-1.s3")
+    assert s3.inputs["vpcEndpointType"] == "Gateway"
+    tables = {t.id for t in _of(resources, "aws:ec2/routeTable:RouteTable") if t.name != "network-public-rt"}
+    assert set(s3.inputs["routeTableIds"]) == tables, "S3 gateway must serve private and isolated tables"
+    expected = {f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager")}
+    assert set(endpoints) == expected
+    private_ids = {s.id for s in _of(resources, SUBNET) if s.inputs["tags"]["Tier"] == "private"}
+    group = _of(resources, "aws:ec2/securityGroup:SecurityGroup")[0]
+    for endpoint in endpoints.values():
+        assert endpoint.inputs["vpcEndpointType"] == "Interface"
+        assert endpoint.inputs["privateDnsEnabled"] is True
+        assert set(endpoint.inputs["subnetIds"]) == private_ids
+        assert endpoint.inputs["securityGroupIds"] == [group.id]
+    rule = _of(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0]
+    assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["cidrIpv4"]) == (443, 443, "10.0.0.0/16")
+
+
+def test_default_security_group_is_stripped(any_stack: StackRun) -> None:
+    for group in any_stack.of_type("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"):
+        assert group.inputs.get("ingress", []) == [] and group.inputs.get("egress", []) == [], group.urn
+
+
+def test_vpn_gateway_only_where_configured(staging: StackRun, production: StackRun) -> None:
+    assert staging.of_type("aws:ec2/vpnGateway:VpnGateway") == []
+    vgw = production.one("aws:ec2/vpnGateway:VpnGateway")
+    assert vgw.inputs["amazonSideAsn"] == "64512"
+    assert len(production.of_type("aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation")) == 3
+
+
+def test_dr_network_is_the_same_tier_in_the_dr_region(staging: StackRun, production: StackRun) -> None:
+    assert [c.name for c in staging.of_type("elite-locadora:network:NetworkTier")] == ["network"]
+    component, resources = _network(production, "dr-network")
+    dr_provider = production.one("pulumi:providers:aws", "dr")
+    assert dr_provider.inputs["region"] == "us-west-2"
+    assert component.provider == "" or "dr" in component.provider
+    vpc = _of(resources, "aws:ec2/vpc:Vpc")[0]
+    assert vpc.inputs["cidrBlock"] == "10.1.0.0/16"
+    assert vpc.provider.split("::")[-2] == "dr", f"{vpc.urn} must use the DR provider, got {vpc.provider}"
+    zones = sorted(s.inputs["availabilityZone"] for s in _of(resources, SUBNET))
+    assert zones == sorted(["us-west-2a", "us-west-2b"] * 3)
+    assert _of(resources, "aws:ec2/natGateway:NatGateway") == []
+    group = _of(resources, "aws:cloudwatch/logGroup:LogGroup")[0]
+    dr_key = production.one("aws:kms/key:Key", "dr-keys-logs")
+    assert group.inputs["kmsKeyId"] == dr_key.outputs["arn"] and ":us-west-2:" in dr_key.outputs["arn"]
+
+
+def test_every_taggable_resource_carries_the_stack_tags(any_stack: StackRun) -> None:
+    taggable = [r for r in any_stack.resources if is_taggable(r)]
+    assert len(taggable) > 30
+    for reg in taggable:
+        tags = reg.inputs.get("tags") or {}
+        missing = [k for k in REQUIRED_TAG_KEYS if k not in tags]
+        assert not missing, f"{reg.urn} lacks tags {missing}"
+        assert tags["Environment"] == any_stack.stack and tags["ManagedBy"] == "Pulumi", reg.urn
+
+
+def test_subnet_layout_helper() -> None:
+    assert subnet_cidrs("172.20.0.0/16", "isolated", 2) == ["172.20.201.0/24", "172.20.202.0/24"]
+    assert SUBNET_OFFSETS == {"private": 1, "public": 101, "isolated": 201}
+
+
+# --- the component on its own, through its Outputs ----------------------------------------
+
+@pulumi.runtime.test
+def test_component_outputs_with_two_azs_and_no_nat() -> pulumi.Output:
+    from components.network import NetworkArgs, NetworkTier
+    from preflight.mocks import AwsMocks
+
+    pulumi.runtime.set_mocks(AwsMocks(), project="elite-locadora", stack="unit", preview=False)
+    tier = NetworkTier("unit", NetworkArgs(
+        name_prefix="unit", region="us-east-1", cidr="10.9.0.0/16", az_count=2, nat_strategy="none",
+        flow_log_retention_days=7, flow_log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/x",
+        tags={"Project": "elite-locadora"}))
+
+    def check(values: list) -> None:
+        vpc_id, public, private, isolated = values
+        assert vpc_id.startswith("vpc-"), vpc_id
+        assert len(public) == len(private) == len(isolated) == 2, values
+        assert tier.availability_zones == ["us-east-1a", "us-east-1b"]
+        assert tier.endpoint_security_group_id is None, "no interface endpoints were asked for"
+
+    return pulumi.Output.all(tier.vpc_id, tier.public_subnet_ids, tier.private_subnet_ids,
+                             tier.isolated_subnet_ids).apply(check)
