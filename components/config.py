@@ -379,6 +379,17 @@ def _raw_value(cfg: pulumi.Config, key: str) -> Any:
         return raw
 
 
+def _as_written(value: Any) -> Any:
+    # The CLI hands scalars over as strings; show 40 as 40, not '40'.
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return value
+        return parsed if isinstance(parsed, (int, float, bool)) else value
+    return value
+
+
 def _format(error: ValidationError, raw: dict[str, Any], stack: str) -> str:
     lines = []
     for item in error.errors():
@@ -391,7 +402,7 @@ def _format(error: ValidationError, raw: dict[str, Any], stack: str) -> str:
         elif item["type"] == "missing":
             lines.append(f"{where} is not set: declare it in Pulumi.yaml or Pulumi.{stack}.yaml")
         else:
-            value = raw.get(loc[0]) if loc and len(loc) == 1 else item.get("input")
+            value = _as_written(raw.get(loc[0]) if loc and len(loc) == 1 else item.get("input"))
             lines.append(f"{where} = {value!r}: {message}")
     return f"invalid configuration for stack {stack!r}:\n  " + "\n  ".join(lines)
 

@@ -57,6 +57,8 @@ class NetworkTier(pulumi.ComponentResource):
     private_subnet_ids: pulumi.Output[list[str]]
     isolated_subnet_ids: pulumi.Output[list[str]]
     endpoint_security_group_id: pulumi.Output[str] | None
+    app_security_group_id: pulumi.Output[str]
+    isolated_cidrs: list[str]
 
     def __init__(self, name: str, args: NetworkArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -92,6 +94,8 @@ class NetworkTier(pulumi.ComponentResource):
         self._flow_logs(vpc)
         self.endpoint_security_group_id = self._endpoints(
             vpc, private, [t.id for t in private_tables] + [isolated_table.id])
+        self.isolated_cidrs = subnet_cidrs(args.cidr, "isolated", args.az_count)
+        self.app_security_group_id = self._application_group(vpc)
 
         self.register_outputs({
             "vpc_id": self.vpc_id,
@@ -210,6 +214,27 @@ class NetworkTier(pulumi.ComponentResource):
                         log_destination_type="cloud-watch-logs", log_destination=log_group.arn,
                         iam_role_arn=role.arn, max_aggregation_interval=60,
                         tags=self._tags(f"{prefix}-vpc-flow-log"), opts=self._child)
+
+    def _application_group(self, vpc: aws.ec2.Vpc) -> pulumi.Output[str]:
+        """The group every ECS task wears. The compute tier admits its load balancer into it;
+        the data tier admits it into the database and cache groups. Egress: HTTPS anywhere
+        (AWS APIs, Stripe) and the data ports into the isolated subnets only."""
+        prefix = self._args.name_prefix
+        group = aws.ec2.SecurityGroup(f"{self._name}-app-sg", vpc_id=vpc.id,
+                                      description="ECS tasks of the application tier",
+                                      tags=self._tags(f"{prefix}-app"), opts=self._child)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{self._name}-app-https-out", security_group_id=group.id, ip_protocol="tcp",
+            from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS APIs and Stripe",
+            tags=self._tags(f"{prefix}-app-https-out"), opts=self._child)
+        for port, label in ((3306, "mysql"), (6379, "redis")):
+            for cidr, az in zip(self.isolated_cidrs, self.availability_zones, strict=True):
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{self._name}-app-{label}-out-{az[-1]}", security_group_id=group.id,
+                    ip_protocol="tcp", from_port=port, to_port=port, cidr_ipv4=cidr,
+                    description=f"{label} in the isolated subnet of {az}",
+                    tags=self._tags(f"{prefix}-app-{label}-out-{az}"), opts=self._child)
+        return group.id
 
     def _endpoints(self, vpc: aws.ec2.Vpc, private: Sequence[aws.ec2.Subnet],
                    route_table_ids: Sequence[pulumi.Output[str]]) -> pulumi.Output[str] | None:

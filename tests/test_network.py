@@ -112,13 +112,14 @@ def test_endpoints_keep_aws_traffic_off_the_nat(any_stack: StackRun) -> None:
     expected = {f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager")}
     assert set(endpoints) == expected
     private_ids = {s.id for s in _of(resources, SUBNET) if s.inputs["tags"]["Tier"] == "private"}
-    group = _of(resources, "aws:ec2/securityGroup:SecurityGroup")[0]
+    group = next(g for g in _of(resources, "aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("endpoints-sg"))
     for endpoint in endpoints.values():
         assert endpoint.inputs["vpcEndpointType"] == "Interface"
         assert endpoint.inputs["privateDnsEnabled"] is True
         assert set(endpoint.inputs["subnetIds"]) == private_ids
         assert endpoint.inputs["securityGroupIds"] == [group.id]
-    rule = _of(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0]
+    rule = next(r for r in _of(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                if r.inputs["securityGroupId"] == group.id)
     assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["cidrIpv4"]) == (443, 443, "10.0.0.0/16")
 
 
@@ -188,3 +189,14 @@ def test_component_outputs_with_two_azs_and_no_nat() -> pulumi.Output:
 
     return pulumi.Output.all(tier.vpc_id, tier.public_subnet_ids, tier.private_subnet_ids,
                              tier.isolated_subnet_ids).apply(check)
+
+
+def test_application_group_egress_is_https_and_data_ports_only(any_stack: StackRun) -> None:
+    group = any_stack.one("aws:ec2/securityGroup:SecurityGroup", "network-app-sg")
+    egress = [r.inputs for r in any_stack.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+              if r.inputs["securityGroupId"] == group.id]
+    open_world = [(e["fromPort"], e["cidrIpv4"]) for e in egress if e["cidrIpv4"] == "0.0.0.0/0"]
+    assert open_world == [(443, "0.0.0.0/0")], open_world
+    data = {(e["fromPort"], e["cidrIpv4"]) for e in egress if e["fromPort"] in (3306, 6379)}
+    isolated = subnet_cidrs("10.0.0.0/16", "isolated", 3)
+    assert data == {(p, c) for p in (3306, 6379) for c in isolated}, data

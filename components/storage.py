@@ -1,0 +1,110 @@
+"""SecureBucket: an S3 bucket with the controls every bucket of the platform carries.
+
+Owner-enforced object ownership (no ACLs), all public access blocked, versioning, default
+encryption (SSE-KMS with bucket keys, or SSE-S3 where AWS log delivery requires it), optional
+lifecycle and access logging, and one bucket policy that always denies non-TLS requests.
+
+The policy is one resource. Statements from tiers built later (CloudFront's OAC read grant needs
+the distribution's ARN, and the distribution needs this bucket) are added with
+`attach_policy(...)`, called once after those tiers exist; a bucket created with
+`deferred_policy=False` gets its policy at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from .iam import Statement, policy_document
+from .tagging import named
+
+
+@dataclass(frozen=True)
+class SecureBucketArgs:
+    bucket_name: pulumi.Input[str]
+    tags: Mapping[str, str]
+    kms_key_arn: pulumi.Input[str] | None = None  # None: SSE-S3, for log-delivery targets
+    lifecycle_rules: Sequence[aws.s3.BucketLifecycleConfigurationRuleArgs] = ()
+    access_log_bucket: pulumi.Input[str] | None = None
+    access_log_prefix: str = ""
+    policy_statements: Sequence[Statement] = ()
+    deferred_policy: bool = False
+    force_destroy: bool = False
+    protect: bool = True
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+class SecureBucket(pulumi.ComponentResource):
+    bucket: aws.s3.Bucket
+    name: pulumi.Output[str]
+    arn: pulumi.Output[str]
+    regional_domain_name: pulumi.Output[str]
+    versioning: aws.s3.BucketVersioning
+
+    def __init__(self, name: str, args: SecureBucketArgs,
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("elite-locadora:data:SecureBucket", name, None, opts)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self.bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=args.force_destroy,
+                                    tags=named(args.tags, name, **args.extra),
+                                    opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
+        self.name, self.arn = self.bucket.bucket, self.bucket.arn
+        self.regional_domain_name = self.bucket.bucket_regional_domain_name
+        aws.s3.BucketOwnershipControls(f"{name}-ownership", bucket=self.bucket.id,
+                                       rule=aws.s3.BucketOwnershipControlsRuleArgs(
+                                           object_ownership="BucketOwnerEnforced"),
+                                       opts=self._child)
+        self._public_access_block = aws.s3.BucketPublicAccessBlock(
+            f"{name}-public-access-block", bucket=self.bucket.id, block_public_acls=True,
+            block_public_policy=True, ignore_public_acls=True, restrict_public_buckets=True,
+            opts=self._child)
+        self.versioning = aws.s3.BucketVersioning(
+            f"{name}-versioning", bucket=self.bucket.id,
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
+            opts=self._child)
+        by_default = (
+            aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="aws:kms", kms_master_key_id=args.kms_key_arn)
+            if args.kms_key_arn is not None else
+            aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
+                sse_algorithm="AES256"))
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            f"{name}-encryption", bucket=self.bucket.id,
+            rules=[aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
+                apply_server_side_encryption_by_default=by_default,
+                bucket_key_enabled=args.kms_key_arn is not None)],
+            opts=self._child)
+        if args.lifecycle_rules:
+            aws.s3.BucketLifecycleConfiguration(
+                f"{name}-lifecycle", bucket=self.bucket.id, rules=list(args.lifecycle_rules),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]))
+        if args.access_log_bucket is not None:
+            aws.s3.BucketLogging(f"{name}-access-logging", bucket=self.bucket.id,
+                                 target_bucket=args.access_log_bucket,
+                                 target_prefix=args.access_log_prefix or f"s3/{name}/",
+                                 opts=self._child)
+        self._policy: aws.s3.BucketPolicy | None = None
+        if not args.deferred_policy:
+            self.attach_policy()
+        self.register_outputs({"name": self.name, "arn": self.arn})
+
+    def tls_only_statement(self) -> Statement:
+        return Statement(
+            sid="DenyInsecureTransport", effect="Deny", actions=["s3:*"],
+            resources=[self.arn, self.arn.apply(lambda arn: f"{arn}/*")], principals={"*": ["*"]},
+            conditions={"Bool": {"aws:SecureTransport": "false"}})
+
+    def attach_policy(self, *extra: Statement) -> aws.s3.BucketPolicy:
+        """Create the bucket's one policy: TLS-only, the construction-time grants, and `extra`."""
+        if self._policy is not None:
+            raise RuntimeError(f"{self._name}: the bucket policy was already attached")
+        self._policy = aws.s3.BucketPolicy(
+            f"{self._name}-policy", bucket=self.bucket.id,
+            policy=policy_document(self.tls_only_statement(), *self._args.policy_statements, *extra),
+            # A policy put before the public access block exists could be judged public.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self._public_access_block]))
+        return self._policy
