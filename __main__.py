@@ -1,4 +1,5 @@
-"""Elite Locadora on AWS: config -> keys -> network (primary, DR) -> data -> exports.
+"""Elite Locadora on AWS: config -> keys -> network (primary, DR) -> data -> certificates ->
+compute -> exports.
 
 Each tier is one ComponentResource (components/); this file only wires them from the stack's
 validated config. Nothing here branches on the stack name: environments differ by config.
@@ -7,6 +8,8 @@ validated config. Nothing here branches on the stack name: environments differ b
 import pulumi
 import pulumi_aws as aws
 
+from components.certificates import Certificates, CertificatesArgs
+from components.compute import ComputeArgs, ComputeTier
 from components.config import load_stack_config
 from components.data import DataArgs, DataTier, DrSite
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
@@ -20,6 +23,8 @@ prefix = f"elite-locadora-{settings.stack}"
 
 primary = aws.Provider("primary", region=cfg.region)
 dr = aws.Provider("dr", region=cfg.dr_region)
+# CloudFront reads certificates and CLOUDFRONT-scope WAF ACLs only from us-east-1.
+us_east_1 = aws.Provider("us-east-1", region="us-east-1")
 account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=primary)).account_id
 
 LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs", cloudwatch_logs=True)
@@ -63,8 +68,24 @@ data = DataTier("data", DataArgs(
     supplied=settings.secrets, vpc_id=network.vpc_id, isolated_subnet_ids=network.isolated_subnet_ids,
     app_security_group_id=network.app_security_group_id, key_arns=keys.arns, tags=tags, dr=dr_site),
     opts=pulumi.ResourceOptions(provider=primary))
+certificates = Certificates("certificates", CertificatesArgs(
+    domain_name=cfg.domain_name, create_hosted_zone=cfg.create_hosted_zone, site_names=cfg.site_names,
+    api_name=cfg.api_name, tags=tags, us_east_1=us_east_1), opts=pulumi.ResourceOptions(provider=primary))
+
+compute = ComputeTier("compute", ComputeArgs(
+    name_prefix=prefix, environment=settings.stack, region=cfg.region, dr_region=cfg.dr_region,
+    account_id=account_id, config=cfg, vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
+    private_subnet_ids=network.private_subnet_ids, app_security_group_id=network.app_security_group_id,
+    certificate_arn=certificates.alb_certificate_arn, logs_key_arn=keys.arns["logs"],
+    images_key_arn=keys.arns["storage"], parameter_arns=data.parameter_arns,
+    parameter_key_arn=data.parameter_key_arn, assets_bucket_arn=data.assets.arn,
+    assets_bucket_name=data.assets.name, assets_key_arn=keys.arns["storage"],
+    access_logs_bucket=data.logs_bucket.name, db_address=data.db_address, db_port=data.db_port,
+    db_name=data.db_name, db_username=data.db_username, redis_address=data.redis_address,
+    redis_port=data.redis_port, tags=tags), opts=pulumi.ResourceOptions(provider=primary))
+
 # The buckets' policies take statements from tiers built after them (README, "Bucket policies").
-data.logs_bucket.attach_policy()
+data.logs_bucket.attach_policy(compute.alb_log_delivery)
 data.assets.attach_policy()
 
 pulumi.export("vpcId", network.vpc_id)
@@ -75,3 +96,7 @@ pulumi.export("databaseAddress", data.db_address)
 pulumi.export("redisAddress", data.redis_address)
 pulumi.export("assetsBucket", data.assets.name)
 pulumi.export("parameterArns", data.parameter_arns)
+pulumi.export("clusterName", compute.cluster_name)
+pulumi.export("serviceNames", {name: s.service.name for name, s in compute.services.items()})
+pulumi.export("repositoryUrls", compute.repository_urls)
+pulumi.export("albDnsName", compute.alb_dns_name)

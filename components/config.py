@@ -170,8 +170,15 @@ class ServiceSpec(_Model):
     """One ECS service; adding a service is one more entry of this shape."""
 
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+    # web: the React/Nginx front end (ALB default route); api: the Laravel HTTP API;
+    # worker: Laravel without a port (queue workers, schedulers). The kind decides environment,
+    # secrets and permissions; the entry decides size, image, routes and counts.
+    kind: Literal["web", "api", "worker"]
     image: Annotated[str, Field(min_length=1)]
+    repository: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")] | None = None
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    paths: list[Annotated[str, Field(pattern=r"^/[A-Za-z0-9/_*.-]*$")]] = Field(default_factory=list)
+    writable_paths: list[Annotated[str, Field(pattern=r"^/[A-Za-z0-9/_.-]+$")]] = Field(default_factory=list)
     cpu: int
     memory: int
     desired_count: Annotated[int, Field(ge=0)]
@@ -195,7 +202,17 @@ class ServiceSpec(_Model):
                              f"(got {self.min_count} <= {self.desired_count} <= {self.max_count})")
         if self.public and self.port is None:
             raise ValueError("a public service needs a port for the load balancer")
+        if self.image == "placeholder" and self.port and "/tmp" not in self.writable_paths:  # noqa: S108
+            raise ValueError("the placeholder image serves its health path from /tmp: add /tmp to writablePaths")
+        if self.kind == "worker" and (self.public or self.port is not None):
+            raise ValueError("a worker has no port and is not public")
+        if self.public and self.kind == "api" and not self.paths:
+            raise ValueError("a public api service needs paths (e.g. [/api/*]) to route to it")
         return self
+
+    @property
+    def repository_name(self) -> str:
+        return self.repository or self.name
 
 
 class StackConfig(_Model):
@@ -320,6 +337,9 @@ class StackConfig(_Model):
                "assetsInfrequentAccessDays < assetsGlacierDays < assetsExpirationDays")
         _check(self.fargate_weight + self.fargate_spot_weight > 0, "fargateWeight",
                self.fargate_weight, "a positive weight on FARGATE or FARGATE_SPOT")
+        defaults = [s.name for s in self.services if s.public and s.kind == "web"]
+        _check(len(defaults) == 1, "services", defaults,
+               "exactly one public service of kind web (the load balancer's default route)")
         service_names = [s.name for s in self.services]
         _check(len(service_names) == len(set(service_names)), "services", service_names,
                "unique service names")
@@ -399,8 +419,10 @@ def _format(error: ValidationError, raw: dict[str, Any], stack: str) -> str:
         message = item["msg"].removeprefix("Value error, ")
         if message.startswith(PROJECT + ":") or message.startswith("aws:"):
             lines.append(message)
-        elif item["type"] == "missing":
+        elif item["type"] == "missing" and len(loc) == 1:
             lines.append(f"{where} is not set: declare it in Pulumi.yaml or Pulumi.{stack}.yaml")
+        elif item["type"] == "missing":
+            lines.append(f"{where} is required")
         else:
             value = _as_written(raw.get(loc[0]) if loc and len(loc) == 1 else item.get("input"))
             lines.append(f"{where} = {value!r}: {message}")

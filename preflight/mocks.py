@@ -258,6 +258,10 @@ def _shape_certificate(state: dict, region: str, physical_id: str, auto_name: st
         for n in names if n]
 
 
+def _shape_record(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    state["fqdn"] = str(state.get("name", auto_name)).rstrip(".")
+
+
 def _shape_repository(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     state["registryId"] = ACCOUNT_ID
     state["repositoryUrl"] = f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{state['name']}"
@@ -302,6 +306,7 @@ _SHAPERS: dict[str, Callable[[dict, str, str, str], None]] = {
     "aws:cloudfront/distribution:Distribution": _shape_distribution,
     "aws:acm/certificate:Certificate": _shape_certificate,
     "aws:ecr/repository:Repository": _shape_repository,
+    "aws:route53/record:Record": _shape_record,
     "aws:opensearch/domain:Domain": _shape_opensearch,
     "aws:route53/zone:Zone": _shape_zone,
     "random:index/randomPassword:RandomPassword": _shape_random_password,

@@ -23,9 +23,10 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from .mocks import AwsMocks
 
@@ -153,23 +154,52 @@ def load_cli_config(stack: str, overrides: dict[str, Any] | None = None,
     return {k: _as_cli_string(v) for k, v in values.items()}, secret_keys, notes
 
 
+def _unwrap_secrets(value: Any) -> tuple[Any, bool]:
+    """Plain value, and whether a secret was anywhere inside it (a secret nested in a list or
+    object makes the whole top-level property secret, as the engine treats it)."""
+    if rpc.is_rpc_secret(value):
+        return _unwrap_secrets(rpc.unwrap_rpc_secret(value))[0], True
+    if isinstance(value, list):
+        items = [_unwrap_secrets(v) for v in value]
+        return [v for v, _ in items], any(s for _, s in items)
+    if isinstance(value, dict):
+        pairs = {k: _unwrap_secrets(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in pairs.items()}, any(s for _, s in pairs.values())
+    return value, False
+
+
 class _CapturingMonitor(pulumi_mocks.MockMonitor):
-    """The SDK's mock monitor, also keeping each registration request as the engine sees it."""
+    """The SDK's mock monitor, plus what the engine does that mocks skip: outputs named in
+    `additionalSecretOutputs`, and outputs fed by secret inputs, come back secret. It also keeps
+    each registration request as the engine saw it."""
 
     def __init__(self, mocks: AwsMocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
-        response = super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
-            return response
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
-        secret_inputs = {k for k, v in inputs.items() if rpc.is_rpc_secret(v)}
-        plain = {k: rpc.unwrap_rpc_secret(v) for k, v in inputs.items()}
+        plain: dict[str, Any] = {}
+        secret_inputs: set[str] = set()
+        for key, value in inputs.items():
+            plain[key], secret = _unwrap_secrets(value)
+            if secret:
+                secret_inputs.add(key)
+        resource_id, state = self.mocks.new_resource(pulumi_mocks.MockResourceArgs(
+            typ=request.type, name=request.name, inputs=plain, provider=request.provider,
+            resource_id=request.importId, custom=request.custom or False))
+        secret_outputs = secret_inputs | set(request.additionalSecretOutputs)
+        wire_state = {k: rpc.wrap_rpc_secret(v) if k in secret_outputs else v for k, v in state.items()}
+        response = resource_pb2.RegisterResourceResponse(
+            urn=urn, id=resource_id or "", object=_sync_await(rpc.serialize_properties(wire_state, {})))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, resource_id or "", state)
         timeouts = request.customTimeouts
         self.registrations.append(Registration(
-            urn=response.urn, type=request.type, name=request.name, custom=request.custom,
+            urn=urn, type=request.type, name=request.name, custom=request.custom,
             parent=request.parent, provider=request.provider,
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
@@ -179,8 +209,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
                              if getattr(timeouts, k)},
             aliases=len(request.aliases), remote=request.remote,
             engine_inputs=request.object, inputs=plain, secret_inputs=secret_inputs,
-            id=response.id or None,
-            outputs=self.resources[response.urn].state if response.urn in self.resources else {},
+            id=resource_id or None, outputs=state,
         ))
         return response
 

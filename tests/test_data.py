@@ -222,7 +222,7 @@ def _secret_values(run: StackRun) -> list[str]:
 
 def test_no_secret_in_plaintext_inputs_or_outputs(any_stack: StackRun) -> None:
     secrets = _secret_values(any_stack)
-    assert len(secrets) == 3, "database password, Redis token and JWT secret"
+    assert len(secrets) == 4, "database password, Redis token, JWT secret, CloudFront origin header"
     for reg in any_stack.resources:
         for key, value in reg.inputs.items():
             if key in reg.secret_inputs or reg.type.startswith("random:"):
