@@ -1,5 +1,5 @@
 """Elite Locadora on AWS: config -> keys -> network (primary, DR) -> data -> certificates ->
-compute -> exports.
+compute -> edge -> exports.
 
 Each tier is one ComponentResource (components/); this file only wires them from the stack's
 validated config. Nothing here branches on the stack name: environments differ by config.
@@ -12,6 +12,7 @@ from components.certificates import Certificates, CertificatesArgs
 from components.compute import ComputeArgs, ComputeTier
 from components.config import load_stack_config
 from components.data import DataArgs, DataTier, DrSite
+from components.edge import EdgeArgs, EdgeTier
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
 from components.tagging import stack_tags
@@ -29,7 +30,7 @@ account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=primary)
 
 LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs", cloudwatch_logs=True)
 DATABASE = KeySpec("database", "RDS storage and Performance Insights, ElastiCache at rest")
-STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas)")
+STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas), ECR images", cloudfront_decrypt=True)
 SECRETS = KeySpec("secrets", "SSM SecureString parameters and generated credentials")
 
 keys = EncryptionKeys("keys", EncryptionKeysArgs(
@@ -84,9 +85,26 @@ compute = ComputeTier("compute", ComputeArgs(
     db_name=data.db_name, db_username=data.db_username, redis_address=data.redis_address,
     redis_port=data.redis_port, tags=tags), opts=pulumi.ResourceOptions(provider=primary))
 
+# CloudFront's WAF logs must live in us-east-1, encrypted with a key there.
+edge_logs_key = keys.arns["logs"]
+if cfg.region != "us-east-1":
+    edge_logs_key = EncryptionKeys("edge-keys", EncryptionKeysArgs(
+        region="us-east-1", specs=[LOGS], tags=tags, protect=cfg.protect_stateful_resources,
+        name_prefix=prefix), opts=pulumi.ResourceOptions(provider=us_east_1)).arns["logs"]
+
+edge = EdgeTier("edge", EdgeArgs(
+    name_prefix=prefix, account_id=account_id, zone_id=certificates.zone_id, site_names=cfg.site_names,
+    api_name=cfg.api_name, certificate_arn=certificates.cloudfront_certificate_arn,
+    minimum_protocol_version=cfg.cloudfront_minimum_protocol, price_class=cfg.cloudfront_price_class,
+    rate_limit=cfg.waf_rate_limit, alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
+    origin_verify_header=compute.origin_verify_header, assets_bucket_arn=data.assets.arn,
+    assets_regional_domain_name=data.assets.regional_domain_name, logs_bucket_arn=data.logs_bucket.arn,
+    log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
+    tags=tags), opts=pulumi.ResourceOptions(provider=primary))
+
 # The buckets' policies take statements from tiers built after them (README, "Bucket policies").
-data.logs_bucket.attach_policy(compute.alb_log_delivery)
-data.assets.attach_policy()
+data.logs_bucket.attach_policy(compute.alb_log_delivery, edge.log_delivery_grant)
+data.assets.attach_policy(edge.assets_read_grant)
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("availabilityZones", network.availability_zones)
@@ -100,3 +118,5 @@ pulumi.export("clusterName", compute.cluster_name)
 pulumi.export("serviceNames", {name: s.service.name for name, s in compute.services.items()})
 pulumi.export("repositoryUrls", compute.repository_urls)
 pulumi.export("albDnsName", compute.alb_dns_name)
+pulumi.export("cdnDomainName", edge.distribution_domain_name)
+pulumi.export("cdnDistributionId", edge.distribution_id)

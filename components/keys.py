@@ -31,6 +31,9 @@ class KeySpec:
     description: str
     service_principals: Sequence[str] = ()
     cloudwatch_logs: bool = False
+    # CloudFront (OAC) decrypts SSE-KMS objects it serves. The key predates the distribution, so
+    # the grant names the account's distributions; the bucket policy pins the one distribution.
+    cloudfront_decrypt: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,12 @@ class EncryptionKeys(pulumi.ComponentResource):
                     principals={"Service": [f"logs.{args.region}.amazonaws.com"]},
                     conditions={"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                             f"arn:{partition}:logs:{args.region}:{identity.account_id}:*"}}))
+            if spec.cloudfront_decrypt:
+                statements.append(Statement(
+                    sid="CloudFrontDecryptsForThisAccountsDistributions", actions=["kms:Decrypt"],
+                    principals={"Service": ["cloudfront.amazonaws.com"]},
+                    conditions={"StringLike": {"AWS:SourceArn":
+                                               f"arn:{partition}:cloudfront::{identity.account_id}:distribution/*"}}))
             statements.extend(args.extra_statements.get(spec.purpose, ()))
             policy = policy_document(*statements)
             key = aws.kms.Key(

@@ -67,8 +67,6 @@ _ARN_SHAPES: dict[str, Callable[[str, str, str], str]] = {
     "aws:ecr/repository:Repository": lambda r, n, i: f"arn:{PARTITION}:ecr:{r}:{ACCOUNT_ID}:repository/{n}",
     "aws:cloudfront/distribution:Distribution": lambda r, n, i: (
         f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/{i}"),
-    "aws:wafv2/webAcl:WebAcl": lambda r, n, i: (
-        f"arn:{PARTITION}:wafv2:{r}:{ACCOUNT_ID}:regional/webacl/{n}/{i}"),
 }
 
 
@@ -258,6 +256,11 @@ def _shape_certificate(state: dict, region: str, physical_id: str, auto_name: st
         for n in names if n]
 
 
+def _shape_web_acl(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    scope = "global" if state.get("scope") == "CLOUDFRONT" else "regional"
+    state["arn"] = f"arn:{PARTITION}:wafv2:{region}:{ACCOUNT_ID}:{scope}/webacl/{state['name']}/{physical_id}"
+
+
 def _shape_record(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     state["fqdn"] = str(state.get("name", auto_name)).rstrip(".")
 
@@ -307,6 +310,7 @@ _SHAPERS: dict[str, Callable[[dict, str, str, str], None]] = {
     "aws:acm/certificate:Certificate": _shape_certificate,
     "aws:ecr/repository:Repository": _shape_repository,
     "aws:route53/record:Record": _shape_record,
+    "aws:wafv2/webAcl:WebAcl": _shape_web_acl,
     "aws:opensearch/domain:Domain": _shape_opensearch,
     "aws:route53/zone:Zone": _shape_zone,
     "random:index/randomPassword:RandomPassword": _shape_random_password,

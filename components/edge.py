@@ -1,0 +1,186 @@
+"""Edge tier: CloudFront in front of the ALB and the assets bucket, its WAF, logs and DNS.
+
+Behaviours (the guide's, with its errors fixed — README, "Edge"):
+  default             -> the ALB (web tier): CachingOptimized, viewer Host forwarded (AllViewer)
+                         so the ALB routes it to the front end.
+  /api/*              -> the ALB (API): CachingDisabled, AllViewerExceptHostHeader (the ALB
+                         then sees its own API name), every method, HTTPS only.
+  /static/*,          -> the assets bucket through Origin Access Control: CachingOptimized.
+  /vehicles/images/*
+Managed policies are looked up by name. The ALB origin is HTTPS-only on 443 with TLSv1.2 and
+carries the secret origin header the ALB requires.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from .compute import ORIGIN_HEADER
+from .iam import Statement
+from .tagging import named
+from .waf import protective_web_acl
+
+S3_PATHS = ("/static/*", "/vehicles/images/*")
+API_PATH = "/api/*"
+ALB_ORIGIN, S3_ORIGIN = "alb", "assets"
+ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
+CLOUDFRONT_LOG_PREFIX = "cloudfront"
+
+
+@dataclass(frozen=True)
+class EdgeArgs:
+    name_prefix: str
+    account_id: str
+    zone_id: pulumi.Input[str]
+    site_names: Sequence[str]
+    api_name: str
+    certificate_arn: pulumi.Input[str]
+    minimum_protocol_version: str
+    price_class: str
+    rate_limit: int
+    alb_dns_name: pulumi.Input[str]
+    alb_zone_id: pulumi.Input[str]
+    origin_verify_header: pulumi.Input[str]
+    assets_bucket_arn: pulumi.Input[str]
+    assets_regional_domain_name: pulumi.Input[str]
+    logs_bucket_arn: pulumi.Input[str]
+    log_retention_days: int
+    us_east_1_logs_key_arn: pulumi.Input[str]
+    us_east_1: aws.Provider
+    tags: Mapping[str, str]
+
+
+class EdgeTier(pulumi.ComponentResource):
+    distribution_id: pulumi.Output[str]
+    distribution_arn: pulumi.Output[str]
+    distribution_domain_name: pulumi.Output[str]
+    web_acl_arn: pulumi.Output[str]
+    assets_read_grant: Statement  # for the assets bucket's policy
+    log_delivery_grant: Statement  # for the logs bucket's policy
+
+    def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("elite-locadora:edge:EdgeTier", name, None, opts)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._global = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
+
+        acl = protective_web_acl(
+            f"{name}-waf", scope="CLOUDFRONT", acl_name=f"{args.name_prefix}-cloudfront",
+            rate_limit=args.rate_limit, log_retention_days=args.log_retention_days,
+            log_kms_key_arn=args.us_east_1_logs_key_arn, tags=args.tags, opts=self._global)
+        self.web_acl_arn = acl.acl.arn
+        self._api_origin_record()
+        distribution = self._distribution()
+        self.distribution_id, self.distribution_arn = distribution.id, distribution.arn
+        self.distribution_domain_name = distribution.domain_name
+        self.assets_read_grant = Statement(
+            sid="CloudFrontReadsPublicPrefixes", actions=["s3:GetObject"],
+            resources=[pulumi.Output.format("{0}{1}", args.assets_bucket_arn, path) for path in S3_PATHS],
+            principals={"Service": ["cloudfront.amazonaws.com"]},
+            conditions={"StringEquals": {"AWS:SourceArn": distribution.arn}})
+        self.log_delivery_grant = self._access_logs(distribution)
+        self._site_records(distribution)
+        self.register_outputs({"distribution_id": self.distribution_id,
+                               "distribution_domain_name": self.distribution_domain_name})
+
+    def _managed(self, lookup: Callable[..., Any], name: str) -> str:
+        """An AWS-managed CloudFront policy's id, by name (ids typed by hand go wrong: the guide's
+        "CachingOptimized" id is CachingDisabled's)."""
+        return str(lookup(name=name, opts=pulumi.InvokeOptions(parent=self)).id)
+
+    def _api_origin_record(self) -> None:
+        args = self._args
+        aws.route53.Record(f"{self._name}-{args.api_name}-a", zone_id=args.zone_id, name=args.api_name,
+                           type="A", aliases=[aws.route53.RecordAliasArgs(
+                               name=args.alb_dns_name, zone_id=args.alb_zone_id, evaluate_target_health=True)],
+                           opts=self._child)
+
+    def _distribution(self) -> aws.cloudfront.Distribution:
+        args = self._args
+        caching_optimized = self._managed(aws.cloudfront.get_cache_policy, "Managed-CachingOptimized")
+        caching_disabled = self._managed(aws.cloudfront.get_cache_policy, "Managed-CachingDisabled")
+        all_viewer = self._managed(aws.cloudfront.get_origin_request_policy, "Managed-AllViewer")
+        all_viewer_but_host = self._managed(aws.cloudfront.get_origin_request_policy,
+                                            "Managed-AllViewerExceptHostHeader")
+        security_headers = self._managed(aws.cloudfront.get_response_headers_policy,
+                                         "Managed-SecurityHeadersPolicy")
+        oac = aws.cloudfront.OriginAccessControl(
+            f"{self._name}-assets-oac", name=f"{args.name_prefix}-assets"[:64],
+            description="CloudFront reads the assets bucket (no public bucket)",
+            origin_access_control_origin_type="s3", signing_behavior="always", signing_protocol="sigv4",
+            opts=self._child)
+        origins = [
+            aws.cloudfront.DistributionOriginArgs(
+                origin_id=ALB_ORIGIN, domain_name=args.api_name,
+                custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
+                    http_port=80, https_port=443, origin_protocol_policy="https-only",
+                    origin_ssl_protocols=["TLSv1.2"], origin_read_timeout=30, origin_keepalive_timeout=5),
+                custom_headers=[aws.cloudfront.DistributionOriginCustomHeaderArgs(
+                    name=ORIGIN_HEADER, value=args.origin_verify_header)]),
+            aws.cloudfront.DistributionOriginArgs(
+                origin_id=S3_ORIGIN, domain_name=args.assets_regional_domain_name,
+                origin_access_control_id=oac.id),
+        ]
+        static = [aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+            path_pattern=path, target_origin_id=S3_ORIGIN, viewer_protocol_policy="redirect-to-https",
+            allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=["GET", "HEAD"], compress=True,
+            cache_policy_id=caching_optimized, response_headers_policy_id=security_headers)
+            for path in S3_PATHS]
+        api = aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
+            path_pattern=API_PATH, target_origin_id=ALB_ORIGIN, viewer_protocol_policy="https-only",
+            allowed_methods=ALL_METHODS, cached_methods=["GET", "HEAD"], compress=True,
+            cache_policy_id=caching_disabled, origin_request_policy_id=all_viewer_but_host,
+            response_headers_policy_id=security_headers)
+        return aws.cloudfront.Distribution(
+            f"{self._name}-distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
+            comment=f"Elite Locadora {args.name_prefix}", aliases=list(args.site_names),
+            price_class=args.price_class, web_acl_id=self.web_acl_arn, origins=origins,
+            default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
+                target_origin_id=ALB_ORIGIN, viewer_protocol_policy="redirect-to-https",
+                allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=["GET", "HEAD"], compress=True,
+                cache_policy_id=caching_optimized, origin_request_policy_id=all_viewer,
+                response_headers_policy_id=security_headers),
+            ordered_cache_behaviors=[api, *static],
+            viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
+                acm_certificate_arn=args.certificate_arn, ssl_support_method="sni-only",
+                minimum_protocol_version=args.minimum_protocol_version),
+            restrictions=aws.cloudfront.DistributionRestrictionsArgs(
+                geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")),
+            tags=named(args.tags, f"{args.name_prefix}-cdn"), opts=self._child)
+
+    def _access_logs(self, distribution: aws.cloudfront.Distribution) -> Statement:
+        """CloudFront standard logging (v2) to the logs bucket; the bucket needs no ACLs for it."""
+        args = self._args
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{self._name}-access-log-source", name=f"{args.name_prefix}-cloudfront"[:60],
+            log_type="ACCESS_LOGS", resource_arn=distribution.arn,
+            tags=named(args.tags, f"{args.name_prefix}-cloudfront-logs"), opts=self._global)
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{self._name}-access-log-destination", name=f"{args.name_prefix}-cloudfront-s3"[:60],
+            output_format="parquet",
+            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                destination_resource_arn=pulumi.Output.format("{0}/{1}", args.logs_bucket_arn, CLOUDFRONT_LOG_PREFIX)),
+            tags=named(args.tags, f"{args.name_prefix}-cloudfront-logs"), opts=self._global)
+        aws.cloudwatch.LogDelivery(f"{self._name}-access-logs", delivery_source_name=source.name,
+                                   delivery_destination_arn=destination.arn,
+                                   tags=named(args.tags, f"{args.name_prefix}-cloudfront-logs"), opts=self._global)
+        return Statement(
+            sid="CloudFrontAccessLogDelivery", actions=["s3:PutObject"],
+            resources=[pulumi.Output.format("{0}/{1}/*", args.logs_bucket_arn, CLOUDFRONT_LOG_PREFIX)],
+            principals={"Service": ["delivery.logs.amazonaws.com"]},
+            conditions={"StringEquals": {"aws:SourceAccount": args.account_id}})
+
+    def _site_records(self, distribution: aws.cloudfront.Distribution) -> None:
+        for site in self._args.site_names:
+            for record_type in ("A", "AAAA"):
+                aws.route53.Record(
+                    f"{self._name}-{site}-{record_type.lower()}", zone_id=self._args.zone_id, name=site,
+                    type=record_type, aliases=[aws.route53.RecordAliasArgs(
+                        name=distribution.domain_name, zone_id=distribution.hosted_zone_id,
+                        evaluate_target_health=False)],
+                    opts=self._child)

@@ -1,0 +1,153 @@
+"""Edge tier: certificates, CloudFront behaviours and origins, WAF in both scopes, logs, DNS."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from components.waf import MANAGED_RULE_GROUPS
+from preflight.mocks import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
+from preflight.runner import StackRun, load_cli_config
+
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+CACHING_OPTIMIZED = MANAGED_CACHE_POLICIES["Managed-CachingOptimized"]
+CACHING_DISABLED = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
+
+
+def _names(run: StackRun) -> tuple[list[str], str]:
+    values = load_cli_config(run.stack)[0]
+    return json.loads(values["elite-locadora:siteNames"]), values["elite-locadora:apiName"]
+
+
+def _distribution(run: StackRun) -> dict:
+    return run.one(DISTRIBUTION).inputs
+
+
+def test_cloudfront_certificate_is_in_us_east_1_and_validated_per_name(any_stack: StackRun) -> None:
+    sites, api = _names(any_stack)
+    certificate = any_stack.one("aws:acm/certificate:Certificate", "certificates-cloudfront")
+    assert certificate.provider.split("::")[-2] == "us-east-1", "CloudFront reads certificates only in us-east-1"
+    assert [certificate.inputs["domainName"], *certificate.inputs.get("subjectAlternativeNames", [])] == sites
+    assert certificate.inputs["validationMethod"] == "DNS"
+    alb_cert = any_stack.one("aws:acm/certificate:Certificate", "certificates-alb")
+    assert alb_cert.provider.split("::")[-2] == "primary"
+    assert alb_cert.inputs["domainName"] == api
+    records = {r.inputs["name"] for r in any_stack.of_type("aws:route53/record:Record")
+               if r.name.startswith("certificates-validation-")}
+    options = certificate.outputs["domainValidationOptions"] + alb_cert.outputs["domainValidationOptions"]
+    assert records == {o["resourceRecordName"] for o in options}, "one record per name, no duplicates"
+    validation = any_stack.one("aws:acm/certificateValidation:CertificateValidation",
+                               "certificates-cloudfront-validation")
+    assert validation.inputs["certificateArn"] == certificate.outputs["arn"]
+    assert _distribution(any_stack)["viewerCertificate"]["acmCertificateArn"] == validation.outputs["certificateArn"]
+
+
+def test_viewer_side(any_stack: StackRun) -> None:
+    d = _distribution(any_stack)
+    sites, _ = _names(any_stack)
+    assert d["aliases"] == sites
+    cert = d["viewerCertificate"]
+    assert cert["sslSupportMethod"] == "sni-only" and cert["minimumProtocolVersion"] == "TLSv1.2_2025"
+    assert "cloudfrontDefaultCertificate" not in cert or cert["cloudfrontDefaultCertificate"] is False
+    assert d["httpVersion"] == "http2and3" and d["isIpv6Enabled"] is True
+    behaviours = [d["defaultCacheBehavior"], *d["orderedCacheBehaviors"]]
+    assert all(b["viewerProtocolPolicy"] in ("redirect-to-https", "https-only") for b in behaviours)
+    assert d["priceClass"] == ("PriceClass_All" if any_stack.stack == "production" else "PriceClass_100")
+
+
+def test_cache_policy_per_behaviour(any_stack: StackRun) -> None:
+    d = _distribution(any_stack)
+    by_path = {b["pathPattern"]: b for b in d["orderedCacheBehaviors"]}
+    api = by_path["/api/*"]
+    assert api["cachePolicyId"] == CACHING_DISABLED, "the API is never cached"
+    assert api["originRequestPolicyId"] == MANAGED_ORIGIN_REQUEST_POLICIES["Managed-AllViewerExceptHostHeader"]
+    assert set(api["allowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
+    assert api["viewerProtocolPolicy"] == "https-only" and api["targetOriginId"] == "alb"
+    for path in ("/static/*", "/vehicles/images/*"):
+        assert by_path[path]["cachePolicyId"] == CACHING_OPTIMIZED, f"{path} must be cached"
+        assert by_path[path]["targetOriginId"] == "assets"
+    default = d["defaultCacheBehavior"]
+    assert default["targetOriginId"] == "alb" and default["cachePolicyId"] == CACHING_OPTIMIZED
+    assert all(b.get("responseHeadersPolicyId") for b in [default, *by_path.values()]), "security headers"
+
+
+def test_origins(any_stack: StackRun) -> None:
+    origins = {o["originId"]: o for o in _distribution(any_stack)["origins"]}
+    _, api = _names(any_stack)
+    alb = origins["alb"]
+    assert alb["domainName"] == api
+    custom = alb["customOriginConfig"]
+    assert custom["originProtocolPolicy"] == "https-only" and custom["httpsPort"] == 443
+    assert custom["originSslProtocols"] == ["TLSv1.2"]
+    assert alb["customHeaders"][0]["name"] == "X-Origin-Verify"
+    s3 = origins["assets"]
+    oac = any_stack.one("aws:cloudfront/originAccessControl:OriginAccessControl")
+    assert s3["originAccessControlId"] == oac.id and oac.inputs["signingBehavior"] == "always"
+    assert "s3OriginConfig" not in s3, "no legacy origin access identity"
+    assert s3["domainName"] == any_stack.one("aws:s3/bucket:Bucket", "assets").outputs["bucketRegionalDomainName"]
+
+
+def test_assets_grant_is_scoped_to_this_distribution_and_nothing_is_public(any_stack: StackRun) -> None:
+    policy = json.loads(any_stack.one("aws:s3/bucketPolicy:BucketPolicy", "assets-policy").inputs["policy"])
+    grant = next(s for s in policy["Statement"] if s.get("Sid") == "CloudFrontReadsPublicPrefixes")
+    assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert grant["Condition"] == {"StringEquals": {"AWS:SourceArn": any_stack.one(DISTRIBUTION).outputs["arn"]}}
+    bucket = any_stack.one("aws:s3/bucket:Bucket", "assets").outputs["arn"]
+    assert set(grant["Resource"]) == {f"{bucket}/static/*", f"{bucket}/vehicles/images/*"}
+    assert not [s for s in policy["Statement"] if s["Effect"] == "Allow" and s.get("Principal") == "*"]
+    key_policy = json.loads(any_stack.one("aws:kms/key:Key", "keys-storage").inputs["policy"])
+    decrypt = next(s for s in key_policy["Statement"] if s["Principal"] == {"Service": "cloudfront.amazonaws.com"})
+    assert decrypt["Action"] == "kms:Decrypt"
+
+
+@pytest.mark.parametrize("acl_name", ["edge-waf", "compute-waf"])
+def test_waf_rules_in_both_scopes(any_stack: StackRun, acl_name: str) -> None:
+    acl = any_stack.one("aws:wafv2/webAcl:WebAcl", acl_name)
+    assert acl.inputs["scope"] == ("CLOUDFRONT" if acl_name == "edge-waf" else "REGIONAL")
+    if acl_name == "edge-waf":
+        assert acl.provider.split("::")[-2] == "us-east-1"
+    rules = {r["name"]: r for r in acl.inputs["rules"]}
+    assert rules["AWSManagedRulesCommonRuleSet"]["priority"] == 1
+    rate = rules["RateLimitRule"]
+    assert rate["priority"] == 2 and "block" in rate["action"]
+    assert rate["statement"]["rateBasedStatement"] == {"limit": 2000, "aggregateKeyType": "IP",
+                                                       "evaluationWindowSec": 300}
+    assert {name for _, name in MANAGED_RULE_GROUPS} <= set(rules)
+    for rule in rules.values():
+        assert rule["visibilityConfig"]["cloudwatchMetricsEnabled"] is True
+    logging = [c for c in any_stack.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")
+               if c.inputs["resourceArn"] == acl.outputs["arn"]]
+    assert len(logging) == 1
+    group = next(g for g in any_stack.of_type("aws:cloudwatch/logGroup:LogGroup")
+                 if g.outputs["arn"] == logging[0].inputs["logDestinationConfigs"][0])
+    assert group.inputs["name"].startswith("aws-waf-logs-")
+
+
+def test_distribution_has_the_cloudfront_acl(any_stack: StackRun) -> None:
+    acl = any_stack.one("aws:wafv2/webAcl:WebAcl", "edge-waf").outputs["arn"]
+    assert _distribution(any_stack)["webAclId"] == acl and ":global/webacl/" in acl
+
+
+def test_access_logging(any_stack: StackRun) -> None:
+    source = any_stack.one("aws:cloudwatch/logDeliverySource:LogDeliverySource").inputs
+    assert source["logType"] == "ACCESS_LOGS" and source["resourceArn"] == any_stack.one(DISTRIBUTION).outputs["arn"]
+    destination = any_stack.one("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination").inputs
+    logs = any_stack.one("aws:s3/bucket:Bucket", "logs").outputs["arn"]
+    assert destination["deliveryDestinationConfiguration"]["destinationResourceArn"] == f"{logs}/cloudfront"
+    policy = json.loads(any_stack.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy").inputs["policy"])
+    assert any(s.get("Sid") == "CloudFrontAccessLogDelivery" for s in policy["Statement"])
+
+
+def test_dns_records(any_stack: StackRun) -> None:
+    sites, api = _names(any_stack)
+    distribution = any_stack.one(DISTRIBUTION).outputs
+    aliases = [r.inputs for r in any_stack.of_type("aws:route53/record:Record") if "aliases" in r.inputs]
+    for site in sites:
+        for record_type in ("A", "AAAA"):
+            match = [r for r in aliases if r["name"] == site and r["type"] == record_type]
+            assert len(match) == 1, f"{site} {record_type}"
+            assert match[0]["aliases"][0]["name"] == distribution["domainName"]
+            assert match[0]["aliases"][0]["zoneId"] == "Z2FDTNDATAQYW2"
+    api_record = next(r for r in aliases if r["name"] == api)
+    assert api_record["aliases"][0]["name"] == any_stack.one("aws:lb/loadBalancer:LoadBalancer").outputs["dnsName"]
