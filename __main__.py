@@ -1,5 +1,5 @@
 """Elite Locadora on AWS: config -> keys -> network (primary, DR) -> data -> certificates ->
-compute -> edge -> exports.
+compute -> edge -> observability -> exports.
 
 Each tier is one ComponentResource (components/); this file only wires them from the stack's
 validated config. Nothing here branches on the stack name: environments differ by config.
@@ -15,6 +15,13 @@ from components.data import DataArgs, DataTier, DrSite
 from components.edge import EdgeArgs, EdgeTier
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
+from components.observability import (
+    DrAlerting,
+    MonitoredDatabase,
+    MonitoredService,
+    ObservabilityArgs,
+    ObservabilityTier,
+)
 from components.tagging import stack_tags
 
 settings = load_stack_config()
@@ -32,9 +39,11 @@ LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs"
 DATABASE = KeySpec("database", "RDS storage and Performance Insights, ElastiCache at rest")
 STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas), ECR images", cloudfront_decrypt=True)
 SECRETS = KeySpec("secrets", "SSM SecureString parameters and generated credentials")
+ALERTS = KeySpec("alerts", "SNS alarm topics (CloudWatch publishes to them)",
+                 service_principals=["cloudwatch.amazonaws.com"])
 
 keys = EncryptionKeys("keys", EncryptionKeysArgs(
-    region=cfg.region, specs=[LOGS, DATABASE, STORAGE, SECRETS], tags=tags,
+    region=cfg.region, specs=[LOGS, DATABASE, STORAGE, SECRETS, ALERTS], tags=tags,
     protect=cfg.protect_stateful_resources, name_prefix=prefix),
     opts=pulumi.ResourceOptions(provider=primary))
 
@@ -46,12 +55,12 @@ network = NetworkTier("network", NetworkArgs(
     vpn_amazon_side_asn=cfg.vpn_amazon_side_asn, tags=tags),
     opts=pulumi.ResourceOptions(provider=primary))
 
-dr_site = None
+dr_site, dr_alerting = None, None
 if cfg.dr_network:
     # The DR region's own keys and a small network (isolated subnets for the cross-region
     # replica, no NAT): the same components, another provider.
     dr_keys = EncryptionKeys("dr-keys", EncryptionKeysArgs(
-        region=cfg.dr_region, specs=[LOGS, DATABASE, STORAGE], tags=tags,
+        region=cfg.dr_region, specs=[LOGS, DATABASE, STORAGE, ALERTS], tags=tags,
         protect=cfg.protect_stateful_resources, name_prefix=prefix),
         opts=pulumi.ResourceOptions(provider=dr))
     dr_network = NetworkTier("dr-network", NetworkArgs(
@@ -63,6 +72,7 @@ if cfg.dr_network:
     dr_site = DrSite(provider=dr, region=cfg.dr_region, vpc_id=dr_network.vpc_id,
                      vpc_cidr=dr_network.vpc_cidr, isolated_subnet_ids=dr_network.isolated_subnet_ids,
                      database_key_arn=dr_keys.arns["database"], storage_key_arn=dr_keys.arns["storage"])
+    dr_alerting = DrAlerting(provider=dr, region=cfg.dr_region, alerts_key_arn=dr_keys.arns["alerts"])
 
 data = DataTier("data", DataArgs(
     name_prefix=prefix, environment=settings.stack, account_id=account_id, config=cfg,
@@ -106,6 +116,20 @@ edge = EdgeTier("edge", EdgeArgs(
 data.logs_bucket.attach_policy(compute.alb_log_delivery, edge.log_delivery_grant)
 data.assets.attach_policy(edge.assets_read_grant)
 
+observability = ObservabilityTier("observability", ObservabilityArgs(
+    name_prefix=prefix, region=cfg.region, account_id=account_id, config=cfg,
+    alerts_key_arn=keys.arns["alerts"], logs_key_arn=keys.arns["logs"], storage_key_arn=keys.arns["storage"],
+    cluster_name=compute.cluster_name,
+    services=[MonitoredService(name=name, service_name=s.service.name, log_group_name=s.log_group.name,
+                               target_group_arn_suffix=s.target_group.arn_suffix if s.target_group else None)
+              for name, s in compute.services.items()],
+    alb_arn_suffix=compute.alb_arn_suffix,
+    databases=[MonitoredDatabase("mysql", data.db_instance_ids["primary"], cfg.region, replica=False)] + [
+        MonitoredDatabase(r.name, data.db_instance_ids[r.name], r.region, replica=True) for r in cfg.read_replicas],
+    redis_group_id=data.redis_group_name, redis_node_count=cfg.redis_node_count, vpc_id=network.vpc_id,
+    private_subnet_ids=network.private_subnet_ids, tags=tags, dr=dr_alerting),
+    opts=pulumi.ResourceOptions(provider=primary))
+
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("availabilityZones", network.availability_zones)
 pulumi.export("privateSubnetIds", network.private_subnet_ids)
@@ -120,3 +144,7 @@ pulumi.export("repositoryUrls", compute.repository_urls)
 pulumi.export("albDnsName", compute.alb_dns_name)
 pulumi.export("cdnDomainName", edge.distribution_domain_name)
 pulumi.export("cdnDistributionId", edge.distribution_id)
+pulumi.export("alarmTopicArn", observability.alarm_topic_arn)
+pulumi.export("dashboardName", observability.dashboard_name)
+if observability.dashboards_url is not None:
+    pulumi.export("logDashboardsUrl", observability.dashboards_url)

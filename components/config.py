@@ -288,7 +288,15 @@ class StackConfig(_Model):
     alarm_ecs_memory_percent: Annotated[int, Field(ge=1, le=100)]
     alarm_db_connections: Annotated[int, Field(ge=1)]
     alarm_alb_response_time_seconds: Annotated[int, Field(ge=1, le=60)]
+    alarm_db_cpu_percent: Annotated[int, Field(ge=1, le=100)]
+    alarm_db_free_storage_gib: Annotated[int, Field(ge=1)]
+    alarm_replica_lag_seconds: Annotated[int, Field(ge=1)]
+    alarm_redis_cpu_percent: Annotated[int, Field(ge=1, le=100)]
+    alarm_redis_memory_percent: Annotated[int, Field(ge=1, le=100)]
+    alarm_redis_evictions: Annotated[int, Field(ge=1)]
+    alarm_alb5xx_count: Annotated[int, Field(ge=1)] = Field(alias="alarmAlb5xxCount")
     log_aggregation: bool
+    open_search_service_linked_role: bool
     open_search_engine_version: Annotated[str, Field(pattern=r"^OpenSearch_\d+\.\d+$")]
     open_search_instance_type: Annotated[str, Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+\.search$")]
     open_search_instance_count: Annotated[int, Field(ge=1, le=80)]

@@ -16,7 +16,7 @@ import pulumi_random as random
 
 from .config import ReadReplica, StackConfig, SuppliedSecrets
 from .iam import Statement, policy_document, service_trust
-from .storage import SecureBucket, SecureBucketArgs
+from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
 
 MYSQL_PORT, REDIS_PORT = 3306, 6379
@@ -69,6 +69,7 @@ class DataTier(pulumi.ComponentResource):
     redis_address: pulumi.Output[str]
     redis_port: int
     redis_replication_group_id: pulumi.Output[str]
+    redis_group_name: str
     redis_security_group_id: pulumi.Output[str]
     assets: SecureBucket
     logs_bucket: SecureBucket
@@ -267,7 +268,7 @@ class DataTier(pulumi.ComponentResource):
 
     def _redis(self) -> None:
         cfg, args = self._cfg, self._args
-        group_id = f"{args.name_prefix}-redis"[:40]
+        group_id = self.redis_group_name = f"{args.name_prefix}-redis"[:40]
         subnet_group = aws.elasticache.SubnetGroup(
             f"{self._name}-redis-subnets", subnet_ids=args.isolated_subnet_ids,
             description="Isolated subnets of the data tier", tags=self._tags(group_id), opts=self._child)
@@ -313,7 +314,7 @@ class DataTier(pulumi.ComponentResource):
         # S3 server access logs and ALB access logs can only be delivered to SSE-S3 buckets.
         self.logs_bucket = SecureBucket("logs", SecureBucketArgs(
             bucket_name=f"{prefix}-logs-{account}", tags=args.tags, kms_key_arn=None,
-            lifecycle_rules=[_expire_all("expire-logs", cfg.log_retention_days)],
+            lifecycle_rules=[expire_all("expire-logs", cfg.log_retention_days)],
             policy_statements=[Statement(
                 sid="S3ServerAccessLogDelivery", actions=["s3:PutObject"],
                 resources=[f"arn:aws:s3:::{prefix}-logs-{account}/s3/*"],
@@ -424,11 +425,3 @@ def _supplied(value: pulumi.Output[str] | None, key: str) -> pulumi.Output[str]:
     # Where config does not require the key (staging), an unset key becomes an obvious marker
     # the application can refuse, rather than a missing parameter that stops every task.
     return value if value is not None else pulumi.Output.secret(f"unset: pulumi config set --secret {key}")
-
-
-def _expire_all(rule_id: str, days: int) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
-    return aws.s3.BucketLifecycleConfigurationRuleArgs(
-        id=rule_id, status="Enabled", filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
-        noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-            noncurrent_days=30))

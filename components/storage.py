@@ -108,3 +108,12 @@ class SecureBucket(pulumi.ComponentResource):
             # A policy put before the public access block exists could be judged public.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self._public_access_block]))
         return self._policy
+
+
+def expire_all(rule_id: str, days: int) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    """Expire every object (and old versions after 30 days) after `days`."""
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id=rule_id, status="Enabled", filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+        expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
+        noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+            noncurrent_days=30))
