@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STACK  ?= staging
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest preview graph bench clean
+.PHONY: test lint typecheck pytest preview graph bench clean policy-docs
 
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,6 @@ preview: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+policy-docs: $(STAMP)
+	cd policies && ../$(BIN)/python -m elite_policies.reference > README.md

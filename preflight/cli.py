@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.table import Table
 from rich.tree import Tree
 
+from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, analyze, load_policy_config
 from .runner import ProgramError, Registration, StackRun, UnknownStackError, run_stack
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_FAILED = 0, 1, 2
@@ -48,30 +50,68 @@ def summary(run: StackRun) -> dict[str, Any]:
             "components": len(run.resources) - custom, "protected": sum(r.protect for r in run.resources)}
 
 
-def _json_document(run: StackRun, seconds: float) -> dict[str, Any]:
+def _json_document(run: StackRun, policies: PolicyRun, program_seconds: float) -> dict[str, Any]:
+    """The --json document; its schema is preflight/plan.schema.json."""
     return {
         "schemaVersion": 1,
         "stack": run.stack,
         "mode": "preview" if run.preview else "update",
-        "summary": summary(run),
-        "programSeconds": round(seconds, 3),
+        "summary": {**summary(run), "violations": len(policies.violations),
+                    "mandatoryViolations": len(policies.mandatory)},
+        "timings": {"programSeconds": round(program_seconds, 3), "policySeconds": round(policies.seconds, 3)},
+        "policyPack": {"name": policies.pack, "version": policies.version, "policies": policies.policies},
         "resources": [
             {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent or None,
              "custom": r.custom, "protect": r.protect, "dependencies": r.dependencies,
              "secretInputs": sorted(r.secret_inputs)}
             for r in run.resources
         ],
+        "violations": [{"policy": v.policy, "level": v.level, "severity": v.severity, "urn": v.urn or None,
+                        "message": v.message} for v in policies.violations],
         "notes": run.notes,
         "warnings": run.warnings,
     }
 
 
+def _print_violations(policies: PolicyRun, console: Console) -> None:
+    if not policies.violations:
+        console.print(f"\nPolicies: [green]{len(policies.policies)} policies of {policies.pack}@v{policies.version}"
+                      f" passed[/green]")
+        return
+    table = Table(title=f"Policy violations ({policies.pack}@v{policies.version})", show_lines=False)
+    for column in ("policy", "level", "resource", "message"):
+        table.add_column(column, overflow="fold")
+    by_policy: dict[str, list] = defaultdict(list)
+    for violation in policies.violations:
+        by_policy[violation.policy].append(violation)
+    for name, found in sorted(by_policy.items()):
+        for v in found:
+            style = "red" if v.level == "mandatory" else "yellow"
+            table.add_row(name, f"[{style}]{v.level}[/{style}]", v.urn.split("::")[-1] or "(stack)", v.message)
+    console.print(table)
+
+
+def _overrides(pairs: list[str] | None) -> dict[str, Any]:
+    """--set key=value (value as JSON where it parses: numbers, booleans, lists)."""
+    result: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise UnknownStackError(f"--set expects key=value, got {pair!r}")
+        try:
+            result[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            result[key] = raw
+    return result
+
+
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
-    run = run_stack(args.stack, preview=args.mode == "preview")
-    seconds = time.perf_counter() - started
-    console.print(f"Previewing stack [bold]{args.stack}[/bold] offline (mock engine, "
-                  f"{args.mode} mode)")
+    preview = args.mode == "preview"
+    run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set))
+    program_seconds = time.perf_counter() - started
+    config_path = Path(args.policy_config) if args.policy_config else POLICY_DIR / "config" / f"{args.stack}.json"
+    console.print(f"Previewing stack [bold]{args.stack}[/bold] offline (mock engine, {args.mode} mode)")
     console.print(resource_tree(run))
     counts = summary(run)
     console.print(f"\nResources:\n    [green]+ {counts['create']} to create[/green] "
@@ -81,9 +121,27 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]note:[/yellow] {note}")
     for warning in run.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    console.print(f"Program: {seconds:.2f}s")
+    with console.status("Running the policy pack…"):
+        policies = analyze(run.resources, stack=args.stack, project="elite-locadora", preview=preview,
+                           policy_config=load_policy_config(config_path), config_source=str(config_path))
+    _print_violations(policies, console)
+    console.print(f"Program: {program_seconds:.2f}s  Policies: {policies.seconds:.2f}s")
     if args.json:
-        Path(args.json).write_text(json.dumps(_json_document(run, seconds), indent=2))
+        Path(args.json).write_text(json.dumps(_json_document(run, policies, program_seconds), indent=2))
+    if policies.mandatory:
+        console.print(f"[red]{len(policies.mandatory)} mandatory policy violation(s)[/red]")
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace, console: Console) -> int:
+    from .graph import render
+
+    text = render(run_stack(args.stack), args.format)
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
     return EXIT_OK
 
 
@@ -93,11 +151,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     preview = sub.add_parser("preview", help="run the program offline and print its plan")
     preview.add_argument("--stack", required=True)
-    preview.add_argument("--json", metavar="FILE", help="also write the plan as JSON")
+    preview.add_argument("--json", metavar="FILE", help="also write plan and violations as JSON "
+                                                         "(schema: preflight/plan.schema.json)")
+    preview.add_argument("--policy-config", metavar="FILE",
+                         help="policy pack config (default: policies/config/<stack>.json)")
     preview.add_argument("--mode", choices=("preview", "update"), default="preview",
                          help="preview leaves provider-computed values unknown, as "
                               "`pulumi preview` does; update resolves them")
+    preview.add_argument("--set", action="append", metavar="KEY=VALUE",
+                         help="override a stack config key for this run (e.g. dbBackupRetentionDays=1)")
     preview.set_defaults(func=cmd_preview)
+    graph = sub.add_parser("graph", help="draw the stack's components, resources and dependencies")
+    graph.add_argument("--stack", required=True)
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    graph.set_defaults(func=cmd_graph)
     return parser
 
 
@@ -107,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = Console(stderr=True, highlight=False)
     try:
         return int(args.func(args, console))
-    except (UnknownStackError, ProgramError) as exc:
+    except (UnknownStackError, ProgramError, AnalyzerError) as exc:
         if args.debug:
             errors.print_exception()
         errors.print(f"[red]error:[/red] {exc}", markup=True)

@@ -145,7 +145,7 @@ def test_dr_network_is_the_same_tier_in_the_dr_region(staging: StackRun, product
     assert vpc.inputs["cidrBlock"] == "10.1.0.0/16"
     assert vpc.provider.split("::")[-2] == "dr", f"{vpc.urn} must use the DR provider, got {vpc.provider}"
     zones = sorted(s.inputs["availabilityZone"] for s in _of(resources, SUBNET))
-    assert zones == sorted(["us-west-2a", "us-west-2b"] * 3)
+    assert zones == sorted(["us-west-2a", "us-west-2b", "us-west-2c"] * 3), "drAzCount: 3 in production"
     assert _of(resources, "aws:ec2/natGateway:NatGateway") == []
     group = _of(resources, "aws:cloudwatch/logGroup:LogGroup")[0]
     dr_key = production.one("aws:kms/key:Key", "dr-keys-logs")

@@ -1,0 +1,9 @@
+"""Elite Locadora's CrossGuard policies, grouped by family; the pack is assembled in ../__main__.py."""
+
+from pulumi_policy import Policy
+
+from . import availability, backup, encryption, guardrails, transport
+
+ALL_POLICIES: list[Policy] = [
+    *encryption.POLICIES, *availability.POLICIES, *transport.POLICIES, *backup.POLICIES, *guardrails.POLICIES,
+]

@@ -1,0 +1,190 @@
+"""How every rule of the pack is declared, so each one behaves the same way.
+
+* A rule reads the engine-format props (camelCase, numbers as floats) the CLI sends.
+* A value that is unknown during preview is never judged: the rule passes it over silently
+  (the SDK's proxy raises UnknownValueError on access; we catch it), so a pull request's preview
+  neither crashes nor flags on what only `up` will know.
+* Settings are config with safe defaults (a stack's policy config file overrides them); the
+  defaults are applied here as well, so a rule behaves the same under the CLI and in tests.
+* Metadata: kebab-case name, a description starting "Checks whether", a message that says what
+  must be true and how to fix it, a severity, a default enforcement level, the family (a tag),
+  and the AWS Foundational Security Best Practices control id where one exists.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError
+
+FSBP = "AWS Foundational Security Best Practices"
+UNKNOWN = object()  # what `known` returns, when asked to, for a value unknown during preview
+FAMILIES = ("encryption", "availability", "transport", "backup", "guardrails")
+
+Findings = Iterable[str] | str | None
+ResourceCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], Findings]
+StackCheck = Callable[[Sequence[PolicyResource], Mapping[str, Any]], Iterable[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    schema: Mapping[str, Any]
+    description: str
+
+
+def _schema(settings: Mapping[str, Setting]) -> PolicyConfigSchema | None:
+    if not settings:
+        return None
+    return PolicyConfigSchema(properties={
+        key: {**s.schema, "default": s.default, "description": s.description} for key, s in settings.items()})
+
+
+def _config(settings: Mapping[str, Setting], given: Mapping[str, Any]) -> dict[str, Any]:
+    return {**{k: s.default for k, s in settings.items()}, **{k: v for k, v in given.items() if k in settings}}
+
+
+def _findings(result: Findings) -> list[str]:
+    if result is None:
+        return []
+    if isinstance(result, str):
+        return [result]
+    return [r for r in result if r]
+
+
+def _metadata(name: str, family: str, control: str | None, message: str) -> dict[str, Any]:
+    if family not in FAMILIES:
+        raise ValueError(f"{name}: unknown family {family}")
+    return dict(tags=[family], remediation_steps=message,
+                framework=PolicyComplianceFramework(name=FSBP, version="1.0.0", reference=control)
+                if control else None)
+
+
+def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[str], bool], description: str,
+                  message: str,
+                  severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
+                  control: str | None = None, settings: Mapping[str, Setting] | None = None,
+                  ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
+    """Declare a per-resource rule; `check(props, config)` returns what is wrong (or nothing)."""
+    settings = settings or {}
+    applies = types if callable(types) else frozenset(types).__contains__
+
+    def build(check: ResourceCheck) -> ResourceValidationPolicy:
+        def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
+            if not applies(args.resource_type):
+                return
+            try:
+                findings = _findings(check(args.props, _config(settings, args.get_config())))
+            except UnknownValueError:
+                return  # known only after `up`: not judged during preview
+            for finding in findings:
+                report(f"{message} [{finding}]", None)
+
+        return ResourceValidationPolicy(name=name, description=description, validate=validate,
+                                        enforcement_level=level, severity=severity, config_schema=_schema(settings),
+                                        **_metadata(name, family, control, message))
+
+    return build
+
+
+def stack_rule(name: str, *, family: str, description: str, message: str,
+               severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
+               control: str | None = None, settings: Mapping[str, Setting] | None = None,
+               ) -> Callable[[StackCheck], StackValidationPolicy]:
+    """Declare a cross-resource rule; `check(resources, config)` yields (urn, what is wrong)."""
+    settings = settings or {}
+
+    def build(check: StackCheck) -> StackValidationPolicy:
+        def validate(args: StackValidationArgs, report: ReportViolation) -> None:
+            for urn, finding in check(args.resources, _config(settings, args.get_config())):
+                report(f"{message} [{finding}]", urn)
+
+        return StackValidationPolicy(name=name, description=description, validate=validate,
+                                     enforcement_level=level, severity=severity, config_schema=_schema(settings),
+                                     **_metadata(name, family, control, message))
+
+    return build
+
+
+# --- reading props -----------------------------------------------------------------------------
+
+
+def get(props: Mapping[str, Any], *path: str | int, default: Any = None) -> Any:
+    """props[a][b]...; `default` where a step is missing. Unknown values raise (see above)."""
+    value: Any = props
+    for step in path:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return default
+        if value is None:
+            return default
+    return value
+
+
+def as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (str, Mapping)):
+        return [value]
+    return list(value)
+
+
+def number(value: Any) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def document(value: Any) -> Mapping[str, Any] | None:
+    """A policy document given as JSON text or as an object."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            return None
+        return parsed if isinstance(parsed, Mapping) else None
+    return value if isinstance(value, Mapping) else None
+
+
+def statements(doc: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    return as_list(get(doc or {}, "Statement", default=[]))
+
+
+def tags_of(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    return get(props, "tags", default={}) or {}
+
+
+def known(props: Mapping[str, Any], *path: str | int, default: Any = None, unknown: Any = None) -> Any:
+    """Like `get`, but `unknown` where the value is unknown during preview (stack rules judge
+    the rest of the stack instead of skipping it whole)."""
+    try:
+        return get(props, *path, default=default)
+    except UnknownValueError:
+        return unknown
+
+
+def depends_on(resource: PolicyResource, prop: str) -> list[PolicyResource]:
+    """The resources a property was computed from (what links a bucket's settings to the bucket
+    even while its name is unknown)."""
+    return list((resource.property_dependencies or {}).get(prop, []))
+
+
+def of_type(resources: Sequence[PolicyResource], *types: str) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in types]

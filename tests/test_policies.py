@@ -1,0 +1,339 @@
+"""Every policy: at least one compliant and one violating case; unknowns never flag or crash;
+thresholds differ between the stacks' policy config files."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policies"))
+
+from elite_policies import ALL_POLICIES
+from elite_policies._framework import FAMILIES
+from elite_policies.testing import UNKNOWN, policy, resource, stack_config, violations
+
+RDS, REDIS = "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"
+LISTENER, LB = "aws:lb/listener:Listener", "aws:lb/loadBalancer:LoadBalancer"
+CF = "aws:cloudfront/distribution:Distribution"
+OS, TASK = "aws:opensearch/domain:Domain", "aws:ecs/taskDefinition:TaskDefinition"
+GOOD_RDS = {"storageEncrypted": True, "kmsKeyId": "arn:k", "multiAz": True, "backupRetentionPeriod": 30.0,
+            "skipFinalSnapshot": False, "finalSnapshotIdentifier": "f", "deletionProtection": True,
+            "publiclyAccessible": False, "performanceInsightsEnabled": True, "performanceInsightsKmsKeyId": "arn:k"}
+GOOD_REDIS = {"atRestEncryptionEnabled": True, "kmsKeyId": "arn:k", "transitEncryptionEnabled": True,
+              "transitEncryptionMode": "required", "authToken": "t", "automaticFailoverEnabled": True,
+              "multiAzEnabled": True, "numCacheClusters": 3.0, "snapshotRetentionLimit": 7.0}
+GOOD_OS = {"encryptAtRest": {"enabled": True}, "nodeToNodeEncryption": {"enabled": True},
+           "clusterConfig": {"zoneAwarenessEnabled": True, "instanceCount": 3.0},
+           "domainEndpointOptions": {"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10"},
+           "vpcOptions": {"subnetIds": ["s"]}, "advancedSecurityOptions": {"enabled": True},
+           "accessPolicies": json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:r"}}]})}
+GOOD_CF = {"aliases": ["www.x.com"], "webAclId": "arn:acl",
+           "viewerCertificate": {"acmCertificateArn": "arn:c", "sslSupportMethod": "sni-only",
+                                 "minimumProtocolVersion": "TLSv1.2_2025"},
+           "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https"},
+           "orderedCacheBehaviors": [{"pathPattern": "/api/*", "viewerProtocolPolicy": "https-only"}],
+           "origins": [{"originId": "alb", "customOriginConfig": {"originProtocolPolicy": "https-only",
+                                                                  "originSslProtocols": ["TLSv1.2"]}}]}
+GOOD_LB = {"loadBalancerType": "application", "subnets": ["a", "b", "c"], "dropInvalidHeaderFields": True,
+           "accessLogs": {"enabled": True}, "enableDeletionProtection": True}
+CONTAINERS = [{"name": "api", "readonlyRootFilesystem": True,
+               "environment": [{"name": "DB_HOST", "value": "db.internal"}],
+               "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:::parameter/x"}]}]
+TAGS = {"Project": "p", "Environment": "e", "ManagedBy": "Pulumi", "Owner": "o", "CostCenter": "c"}
+
+
+def _with(base: dict, **changes: Any) -> dict:
+    return {**base, **changes}
+
+
+def _task(**container: Any) -> dict:
+    return {"containerDefinitions": json.dumps([{**CONTAINERS[0], **container}])}
+
+
+def _doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+# (policy, resource type, compliant props, violating props, expected fragment, config)
+RESOURCE_CASES: list[tuple[str, str, dict, dict, str, dict]] = [
+    ("rds-storage-encrypted", RDS, GOOD_RDS, _with(GOOD_RDS, storageEncrypted=False), "storageEncrypted", {}),
+    ("rds-storage-encrypted", RDS, GOOD_RDS, _with(GOOD_RDS, kmsKeyId=None), "no kmsKeyId", {}),
+    ("rds-cross-region-replica-encrypted", RDS, {"replicateSourceDb": "arn:aws:rds:x", "kmsKeyId": "arn:k"},
+     {"replicateSourceDb": "arn:aws:rds:x"}, "cross-region replica", {}),
+    ("rds-performance-insights-encrypted", RDS, GOOD_RDS, _with(GOOD_RDS, performanceInsightsKmsKeyId=None),
+     "performanceInsightsKmsKeyId", {}),
+    ("elasticache-at-rest-encrypted", REDIS, GOOD_REDIS, _with(GOOD_REDIS, atRestEncryptionEnabled=False),
+     "atRestEncryptionEnabled", {}),
+    ("elasticache-in-transit-encrypted", REDIS, GOOD_REDIS, _with(GOOD_REDIS, transitEncryptionMode="preferred"),
+     "preferred", {}),
+    ("elasticache-auth-enabled", REDIS, GOOD_REDIS, _with(GOOD_REDIS, authToken=None), "authToken", {}),
+    ("sns-topic-encrypted", "aws:sns/topic:Topic", {"kmsMasterKeyId": "arn:k"}, {}, "kmsMasterKeyId", {}),
+    ("cloudwatch-log-group-encrypted", "aws:cloudwatch/logGroup:LogGroup", {"kmsKeyId": "arn:k"}, {}, "kmsKeyId", {}),
+    ("opensearch-encrypted-at-rest", OS, GOOD_OS, _with(GOOD_OS, encryptAtRest={"enabled": False}),
+     "encryptAtRest", {}),
+    ("opensearch-node-to-node-encryption", OS, GOOD_OS, _with(GOOD_OS, nodeToNodeEncryption={}), "nodeToNode", {}),
+    ("firehose-delivery-stream-encrypted", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+     {"serverSideEncryption": {"enabled": True}}, {}, "serverSideEncryption", {}),
+    ("ecr-repository-kms-encrypted", "aws:ecr/repository:Repository",
+     {"encryptionConfigurations": [{"encryptionType": "KMS"}]}, {}, "AES256", {}),
+    ("ssm-secret-parameter-secure-string", "aws:ssm/parameter:Parameter",
+     {"name": "/app/jwt-secret", "type": "SecureString", "keyId": "arn:k"},
+     {"name": "/app/jwt-secret", "type": "String"}, "/app/jwt-secret is String", {}),
+    ("kms-key-rotation-enabled", "aws:kms/key:Key", {"enableKeyRotation": True}, {}, "enableKeyRotation", {}),
+    ("rds-multi-az", RDS, GOOD_RDS, _with(GOOD_RDS, multiAz=False), "multiAz", {}),
+    ("elasticache-multi-az-failover", REDIS, GOOD_REDIS, _with(GOOD_REDIS, numCacheClusters=1.0), "1 nodes < 2", {}),
+    ("elasticache-multi-az-failover", REDIS, GOOD_REDIS, _with(GOOD_REDIS, multiAzEnabled=False), "multiAzEnabled", {}),
+    ("opensearch-zone-awareness", OS, GOOD_OS, _with(GOOD_OS, clusterConfig={"instanceCount": 1.0}),
+     "zoneAwarenessEnabled", {}),
+    ("alb-multi-az", LB, GOOD_LB, _with(GOOD_LB, subnets=["a", "b"]), "2 subnet(s)", {"minZones": 3}),
+    ("ecs-service-minimum-tasks", "aws:ecs/service:Service", {"desiredCount": 2.0}, {"desiredCount": 1.0},
+     "desiredCount 1", {"minTasks": 2}),
+    ("alb-https-listener-tls12", LISTENER,
+     {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"},
+     {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"}, "ELBSecurityPolicy-2016-08", {}),
+    ("alb-http-listener-redirects-to-https", LISTENER,
+     {"protocol": "HTTP", "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS"}}]},
+     {"protocol": "HTTP", "defaultActions": [{"type": "forward"}]}, "not a redirect", {}),
+    ("cloudfront-viewer-tls12", CF, GOOD_CF,
+     _with(GOOD_CF, viewerCertificate={"minimumProtocolVersion": "TLSv1.2_2019"}), "TLSv1.2_2019", {}),
+    ("cloudfront-viewer-https-only", CF, GOOD_CF,
+     _with(GOOD_CF, defaultCacheBehavior={"viewerProtocolPolicy": "allow-all"}), "default allows HTTP", {}),
+    ("cloudfront-custom-certificate", CF, GOOD_CF,
+     _with(GOOD_CF, viewerCertificate={"cloudfrontDefaultCertificate": True}), "default certificate", {}),
+    ("cloudfront-origin-tls12", CF, GOOD_CF,
+     _with(GOOD_CF, origins=[{"originId": "alb", "customOriginConfig": {
+         "originProtocolPolicy": "match-viewer", "originSslProtocols": ["TLSv1", "TLSv1.2"]}}]), "match-viewer", {}),
+    ("opensearch-https-tls12", OS, GOOD_OS,
+     _with(GOOD_OS, domainEndpointOptions={"enforceHttps": True, "tlsSecurityPolicy": "Policy-Min-TLS-1-0-2019-07"}),
+     "Policy-Min-TLS-1-0", {}),
+    ("rds-requires-secure-transport", "aws:rds/parameterGroup:ParameterGroup",
+     {"family": "mysql8.4", "parameters": [{"name": "require_secure_transport", "value": "1"}]},
+     {"family": "mysql8.4", "parameters": []}, "require_secure_transport", {}),
+    ("rds-backup-retention", RDS, GOOD_RDS, _with(GOOD_RDS, backupRetentionPeriod=7.0), "7 days < 30",
+     {"minimumDays": 30}),
+    ("rds-final-snapshot", RDS, GOOD_RDS, _with(GOOD_RDS, skipFinalSnapshot=True), "skipFinalSnapshot", {}),
+    ("rds-deletion-protection", RDS, GOOD_RDS, _with(GOOD_RDS, deletionProtection=False), "deletionProtection", {}),
+    ("elasticache-snapshot-retention", REDIS, GOOD_REDIS, _with(GOOD_REDIS, snapshotRetentionLimit=0.0), "0 days",
+     {"minimumDays": 7}),
+    ("s3-no-public-acl", "aws:s3/bucketAcl:BucketAcl", {"acl": "private"}, {"acl": "public-read"}, "public-read", {}),
+    ("s3-public-access-block-on", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+     {"blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True, "restrictPublicBuckets": True},
+     {"blockPublicAcls": True, "blockPublicPolicy": False, "ignorePublicAcls": True, "restrictPublicBuckets": True},
+     "blockPublicPolicy", {}),
+    ("s3-bucket-policy-not-public", "aws:s3/bucketPolicy:BucketPolicy",
+     {"policy": _doc({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}})},
+     {"policy": _doc({"Sid": "PublicReadGetObject", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})},
+     "PublicReadGetObject", {}),
+    ("rds-not-publicly-accessible", RDS, GOOD_RDS, _with(GOOD_RDS, publiclyAccessible=True), "publiclyAccessible", {}),
+    ("ecs-no-secrets-in-environment", TASK, _task(),
+     _task(environment=[{"name": "DB_PASSWORD", "value": "hunter2"}]), "DB_PASSWORD in environment", {}),
+    ("ecs-no-secrets-in-environment", TASK, _task(),
+     _task(environment=[{"name": "PAYMENTS", "value": "sk_live_abc"}]), "secret-looking value", {}),
+    ("iam-no-star-on-star", "aws:iam/rolePolicy:RolePolicy",
+     {"policy": _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"})},
+     {"policy": _doc({"Sid": "Admin", "Effect": "Allow", "Action": "*", "Resource": "*"})}, "Admin", {}),
+    ("required-tags", "aws:ec2/vpc:Vpc", {"tags": TAGS}, {"tags": {"Project": "p"}}, "missing Environment", {}),
+    ("alb-drops-invalid-headers", LB, GOOD_LB, _with(GOOD_LB, dropInvalidHeaderFields=False), "dropInvalid", {}),
+    ("alb-access-logs", LB, GOOD_LB, _with(GOOD_LB, accessLogs={"enabled": False}), "access logs off", {}),
+    ("alb-deletion-protection", LB, GOOD_LB, _with(GOOD_LB, enableDeletionProtection=False),
+     "enableDeletionProtection", {"required": True}),
+    ("cloudfront-waf-attached", CF, GOOD_CF, _with(GOOD_CF, webAclId=None), "no webAclId", {}),
+    ("waf-rate-limit-rule", "aws:wafv2/webAcl:WebAcl",
+     {"rules": [{"action": {"block": {}}, "statement": {"rateBasedStatement": {"limit": 2000.0}}}]},
+     {"rules": [{"action": {"block": {}}, "statement": {"rateBasedStatement": {"limit": 50000.0}}}]},
+     "no blocking rate-based rule", {}),
+    ("default-security-group-closed", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", {"ingress": []},
+     {"ingress": [{"fromPort": 0.0, "toPort": 0.0, "protocol": "-1", "self": True}]}, "has rules", {}),
+    ("subnet-no-auto-public-ip", "aws:ec2/subnet:Subnet", {"mapPublicIpOnLaunch": False},
+     {"mapPublicIpOnLaunch": True}, "mapPublicIpOnLaunch", {}),
+    ("ecs-service-no-public-ip", "aws:ecs/service:Service", {"networkConfiguration": {"assignPublicIp": False}},
+     {"networkConfiguration": {"assignPublicIp": True}}, "assignPublicIp", {}),
+    ("ecs-container-insights", "aws:ecs/cluster:Cluster",
+     {"settings": [{"name": "containerInsights", "value": "enabled"}]}, {"settings": []}, "Container Insights", {}),
+    ("ecs-read-only-root-filesystem", TASK, _task(), _task(readonlyRootFilesystem=False), "writable root", {}),
+    ("ecr-scan-on-push-and-immutable-tags", "aws:ecr/repository:Repository",
+     {"imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "IMMUTABLE"},
+     {"imageScanningConfiguration": {"scanOnPush": True}, "imageTagMutability": "MUTABLE"}, "MUTABLE", {}),
+    ("opensearch-private-with-access-control", OS, GOOD_OS,
+     _with(GOOD_OS, accessPolicies=_doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "es:*"})),
+     "allows everyone", {}),
+    ("cloudwatch-log-retention", "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 365.0},
+     {"retentionInDays": 14.0}, "14 days", {"minimumDays": 365}),
+    ("cloudwatch-log-retention", "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30.0}, {},
+     "unlimited", {}),
+]
+
+BUCKET = "aws:s3/bucket:Bucket"
+
+
+def _bucket_stack(*, sse: str | None = "aws:kms", versioning: str | None = "Enabled", block: bool = True,
+                  policy: str | None = "tls", replicated: bool = False, classification: str = "confidential",
+                  protect: bool = True) -> list:
+    bucket = resource(BUCKET, "assets", {"tags": {"DataClassification": classification}}, protect=protect)
+    link = {"bucket": [bucket]}
+    parts = [bucket]
+    if sse:
+        parts.append(resource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                              "sse", {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": sse}}]},
+                              property_dependencies=link))
+    if versioning:
+        parts.append(resource("aws:s3/bucketVersioning:BucketVersioning", "v",
+                              {"versioningConfiguration": {"status": versioning}}, property_dependencies=link))
+    if block:
+        parts.append(resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab", {},
+                              property_dependencies=link))
+    if policy:
+        statement = ({"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                      "Condition": {"Bool": {"aws:SecureTransport": "false"}}} if policy == "tls"
+                     else {"Effect": "Allow", "Principal": {"Service": "x"}, "Action": "s3:GetObject"})
+        parts.append(resource("aws:s3/bucketPolicy:BucketPolicy", "policy", {"policy": _doc(statement)},
+                              property_dependencies=link))
+    if replicated:
+        parts.append(resource("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "repl", {},
+                              property_dependencies=link))
+    return parts
+
+
+def _network(zones: list[str], flow_log: bool = True) -> list:
+    vpc = resource("aws:ec2/vpc:Vpc", "vpc", {})
+    parts = [vpc] + [resource("aws:ec2/subnet:Subnet", f"s{i}", {"availabilityZone": z},
+                              property_dependencies={"vpcId": [vpc]}) for i, z in enumerate(zones)]
+    if flow_log:
+        parts.append(resource("aws:ec2/flowLog:FlowLog", "fl", {}, property_dependencies={"vpcId": [vpc]}))
+    return parts
+
+
+def _edge(*, world_port: float = 443.0, on_lb: bool = True, waf: bool = True, logs: bool = True) -> list:
+    group = resource("aws:ec2/securityGroup:SecurityGroup", "alb-sg", {})
+    rule = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in",
+                    {"cidrIpv4": "0.0.0.0/0", "fromPort": world_port, "toPort": world_port},
+                    property_dependencies={"securityGroupId": [group]})
+    lb = resource(LB, "alb", {"loadBalancerType": "application"},
+                  property_dependencies={"securityGroups": [group] if on_lb else []})
+    parts = [group, rule, lb]
+    if waf:
+        parts.append(resource("aws:wafv2/webAclAssociation:WebAclAssociation", "assoc", {},
+                              property_dependencies={"resourceArn": [lb]}))
+    distribution = resource(CF, "cdn", {})
+    parts.append(distribution)
+    if logs:
+        parts.append(resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "src", {},
+                              property_dependencies={"resourceArn": [distribution]}))
+    return parts
+
+
+# (policy, compliant stack, violating stack, expected fragment, config)
+STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
+    ("s3-bucket-encrypted-with-kms", lambda: _bucket_stack(), lambda: _bucket_stack(sse="AES256"),
+     "SSE-S3 on a bucket classified 'confidential'", {}),
+    ("s3-bucket-encrypted-with-kms", lambda: _bucket_stack(sse="AES256", classification="logs"),
+     lambda: _bucket_stack(sse=None), "no server-side encryption", {}),
+    ("vpc-spans-multiple-azs", lambda: _network(["a", "b", "c"]), lambda: _network(["a", "a", "b"]),
+     "subnets in 2 zone(s)", {"minZones": 3}),
+    ("vpc-spans-multiple-azs", lambda: [resource("awsx:ec2:Vpc", "v", {"numberOfAvailabilityZones": 3.0})],
+     lambda: [resource("awsx:ec2:Vpc", "v", {"availabilityZoneNames": ["us-east-1a"]})], "awsx VPC over 1", {}),
+    ("s3-bucket-tls-only", lambda: _bucket_stack(), lambda: _bucket_stack(policy="grant"),
+     "does not deny aws:SecureTransport", {}),
+    ("s3-bucket-tls-only", lambda: _bucket_stack(), lambda: _bucket_stack(policy=None), "no bucket policy", {}),
+    ("s3-bucket-versioning", lambda: _bucket_stack(), lambda: _bucket_stack(versioning="Suspended"),
+     "versioning Suspended", {}),
+    ("s3-bucket-cross-region-replication", lambda: _bucket_stack(replicated=True), lambda: _bucket_stack(),
+     "not replicated", {"required": True}),
+    ("stateful-resources-protected", lambda: _bucket_stack(), lambda: _bucket_stack(protect=False),
+     "not protected", {"required": True}),
+    ("s3-bucket-has-public-access-block", lambda: _bucket_stack(), lambda: _bucket_stack(block=False),
+     "no public access block", {}),
+    ("no-world-open-ingress", lambda: _edge(), lambda: _edge(world_port=22.0),
+     "world ingress on ports (22.0, 22.0)", {}),
+    ("no-world-open-ingress", lambda: _edge(), lambda: _edge(on_lb=False), "world ingress", {}),
+    ("alb-waf-associated", lambda: _edge(), lambda: _edge(waf=False), "no web ACL association", {}),
+    ("cloudfront-access-logging", lambda: _edge(), lambda: _edge(logs=False), "no access logs", {}),
+    ("vpc-flow-logs-enabled", lambda: _network(["a", "b"]), lambda: _network(["a", "b"], flow_log=False),
+     "no flow log", {}),
+]
+
+
+def test_pack_is_big_enough_and_every_policy_is_well_formed() -> None:
+    assert len(ALL_POLICIES) >= 35
+    names = [p.name for p in ALL_POLICIES]
+    assert len(names) == len(set(names)), "policy names must be unique"
+    for p in ALL_POLICIES:
+        assert p.name == p.name.lower() and " " not in p.name, p.name
+        assert p.description.startswith("Checks whether"), p.name
+        assert p.enforcement_level is not None and p.severity is not None, p.name
+        assert p.tags and p.tags[0] in FAMILIES, p.name
+        assert p.remediation_steps, f"{p.name}: the violation message must say how to fix it"
+
+
+def test_every_policy_has_a_compliant_and_a_violating_case() -> None:
+    covered = {c[0] for c in RESOURCE_CASES} | {c[0] for c in STACK_CASES}
+    assert covered == {p.name for p in ALL_POLICIES}, {p.name for p in ALL_POLICIES} - covered
+
+
+@pytest.mark.parametrize(("name", "resource_type", "good", "bad", "fragment", "config"), RESOURCE_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(RESOURCE_CASES)])
+def test_resource_policy(name: str, resource_type: str, good: dict, bad: dict, fragment: str, config: dict) -> None:
+    target = policy(name)
+    assert violations(target, good, resource_type=resource_type, config=config) == [], f"{name} flags compliant props"
+    found = violations(target, bad, resource_type=resource_type, config=config)
+    assert found and any(fragment in v for v in found), f"{name}: {found}"
+    assert violations(target, bad, resource_type="aws:other/thing:Thing", config=config) == [], \
+        f"{name} judges a type it is not about"
+
+
+@pytest.mark.parametrize(("name", "good", "bad", "fragment", "config"), STACK_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(STACK_CASES)])
+def test_stack_policy(name: str, good: Any, bad: Any, fragment: str, config: dict) -> None:
+    target = policy(name)
+    assert violations(target, resources=good(), config=config) == [], f"{name} flags a compliant stack"
+    found = violations(target, resources=bad(), config=config)
+    assert found and any(fragment in v for v in found), f"{name}: {found}"
+
+
+@pytest.mark.parametrize(("name", "resource_type", "good", "bad"), [c[:4] for c in RESOURCE_CASES],
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(RESOURCE_CASES)])
+def test_unknown_values_never_flag_or_crash(name: str, resource_type: str, good: dict, bad: dict) -> None:
+    # Every property the cases mention, unknown as in a pull request's preview.
+    unknown_props = {k: UNKNOWN for k in {**good, **bad}}
+    assert violations(policy(name), unknown_props, resource_type=resource_type) == []
+
+
+def test_unknown_values_in_stack_policies_never_flag() -> None:
+    bucket = resource(BUCKET, "b", {"tags": UNKNOWN}, protect=True)
+    link = {"bucket": [bucket]}
+    parts = [bucket,
+             resource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "s",
+                      {"rules": UNKNOWN}, property_dependencies=link),
+             resource("aws:s3/bucketVersioning:BucketVersioning", "v", {"versioningConfiguration": UNKNOWN},
+                      property_dependencies=link),
+             resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "p", {}, property_dependencies=link),
+             resource("aws:s3/bucketPolicy:BucketPolicy", "bp", {"policy": UNKNOWN}, property_dependencies=link),
+             resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "r",
+                      {"cidrIpv4": UNKNOWN, "fromPort": 22.0, "toPort": 22.0}),
+             resource("aws:ec2/subnet:Subnet", "s", {"availabilityZone": UNKNOWN})]
+    for target in ALL_POLICIES:
+        assert violations(target, resources=parts, config={"required": True}) == [], target.name
+
+
+@pytest.mark.parametrize(("stack", "days", "flagged"), [("staging", 7.0, False), ("production", 7.0, True),
+                                                        ("production", 30.0, False)])
+def test_retention_threshold_follows_the_stack_config(stack: str, days: float, flagged: bool) -> None:
+    config = stack_config(stack)["rds-backup-retention"]
+    found = violations(policy("rds-backup-retention"), _with(GOOD_RDS, backupRetentionPeriod=days),
+                       resource_type=RDS, config=config)
+    assert bool(found) is flagged, f"{stack} with {days} days: {found}"
+
+
+def test_stack_config_files_name_only_real_policies_and_settings() -> None:
+    by_name = {p.name: p for p in ALL_POLICIES}
+    for stack in ("staging", "production"):
+        for name, settings in stack_config(stack).items():
+            assert name in by_name, f"{stack}.json names unknown policy {name}"
+            schema = by_name[name].config_schema
+            for key in settings:
+                assert key == "enforcementLevel" or (schema and key in schema.properties), f"{stack}: {name}.{key}"
