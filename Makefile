@@ -26,6 +26,9 @@ pytest: $(STAMP)
 
 test: lint typecheck pytest
 
+bench: $(STAMP)
+	$(BIN)/python bench/preflight_bench.py
+
 preview: $(STAMP)
 	$(BIN)/python -m preflight preview --stack $(STACK)
 

@@ -135,9 +135,10 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
-    from .graph import render
+    from .graph import render, render_components
 
-    text = render(run_stack(args.stack), args.format)
+    run = run_stack(args.stack)
+    text = render_components(run) if args.components_only else render(run, args.format)
     if args.output:
         Path(args.output).write_text(text)
     else:
@@ -165,6 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--stack", required=True)
     graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
     graph.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    graph.add_argument("--components-only", action="store_true",
+                       help="one node per tier and the dependencies between tiers (mermaid)")
     graph.set_defaults(func=cmd_graph)
     return parser
 

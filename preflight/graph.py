@@ -7,6 +7,7 @@ resource depends on one and the picture would be all edges.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
 
@@ -14,7 +15,8 @@ from .runner import Registration, StackRun
 
 
 def _node_id(urn: str) -> str:
-    return "n" + re.sub(r"[^A-Za-z0-9]", "_", urn.split("::", 2)[-1])[-80:]
+    name = re.sub(r"[^A-Za-z0-9]", "_", urn.rsplit("::", 1)[-1])
+    return f"{name}_{hashlib.sha256(urn.encode()).hexdigest()[:6]}"
 
 
 def _label(reg: Registration) -> str:
@@ -32,6 +34,33 @@ def _edges(run: StackRun) -> set[tuple[str, str]]:
             if source in known and source != reg.urn and source != reg.parent:
                 edges.add((source, reg.urn))
     return edges
+
+
+def _top_component(reg: Registration, by_urn: dict[str, Registration]) -> Registration | None:
+    """The outermost component a resource belongs to (a tier, or a top-level helper)."""
+    top = None
+    current = by_urn.get(reg.parent)
+    while current is not None:
+        if not current.custom:
+            top = current
+        current = by_urn.get(current.parent)
+    return top if top is not None else (reg if not reg.custom else None)
+
+
+def render_components(run: StackRun) -> str:
+    """Tiers only, with an edge where a resource of one tier consumes an output of another."""
+    by_urn = {r.urn: r for r in run.resources}
+    lines = ["flowchart LR"]
+    tops = {}
+    for reg in run.resources:
+        top = _top_component(reg, by_urn)
+        if top is not None:
+            tops[reg.urn] = top
+    for top in {t.urn: t for t in tops.values()}.values():
+        lines.append(f'  {_node_id(top.urn)}["{top.type.split(":")[-1]} {top.name}"]')
+    edges = {(tops[a].urn, tops[b].urn) for a, b in _edges(run) if a in tops and b in tops and tops[a] is not tops[b]}
+    lines += [f"  {_node_id(a)} --> {_node_id(b)}" for a, b in sorted(edges)]
+    return "\n".join(lines) + "\n"
 
 
 def render(run: StackRun, fmt: str) -> str:

@@ -171,3 +171,11 @@ def test_graph_names_every_component() -> None:
 
 def test_policy_reference_has_no_drift() -> None:
     assert (POLICY_DIR / "README.md").read_text() == render(), "run `make policy-docs`"
+
+
+def test_readme_shows_the_current_production_diagram() -> None:
+    from preflight.graph import render_components
+
+    readme = (Path(cli.__file__).resolve().parent.parent / "README.md").read_text()
+    assert render_components(stack_run("production")) in readme, \
+        "regenerate with: python -m preflight graph --stack production --components-only"

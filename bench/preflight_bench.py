@@ -1,0 +1,87 @@
+"""Benchmark the offline preflight. Prints numbers; asserts nothing (machines are shared and noisy).
+
+    .venv/bin/python bench/preflight_bench.py [--runs 5] [--sizes 1000 5000 10000]
+
+1. Full production preflight as an operator runs it (`python -m preflight preview --stack
+   production`, a fresh process each time): wall time, and the program / policy split it reports.
+2. Policy evaluation on synthetic stacks of 1k, 5k and 10k resources (the production stack's
+   resources cloned under new names, dependencies rewired within each clone), through the real
+   pack process: seconds per 1,000 resources, to show it scales linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from preflight.analyzer import POLICY_DIR, analyze, load_policy_config  # noqa: E402
+from preflight.runner import Registration, run_stack  # noqa: E402
+
+
+def full_preflight(runs: int) -> None:
+    walls, programs, policies = [], [], []
+    for _ in range(runs):
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "preflight", "preview", "--stack", "production", "--json", out.name],
+                           cwd=ROOT, check=True, capture_output=True)
+            walls.append(time.perf_counter() - started)
+            timings = json.loads(Path(out.name).read_text())["timings"]
+        programs.append(timings["programSeconds"])
+        policies.append(timings["policySeconds"])
+    print(f"full production preflight, {runs} runs: wall median {statistics.median(walls):.2f}s "
+          f"(min {min(walls):.2f}, max {max(walls):.2f}); program median {statistics.median(programs):.2f}s; "
+          f"policy median {statistics.median(policies):.2f}s")
+
+
+def clone(resources: list[Registration], copy: int) -> list[Registration]:
+    def rename(urn: str) -> str:
+        return f"{urn}-{copy}" if urn else urn
+
+    return [Registration(**{**r.__dict__, "urn": rename(r.urn), "name": f"{r.name}-{copy}",
+                            "parent": rename(r.parent), "dependencies": [rename(d) for d in r.dependencies],
+                            "property_dependencies": {k: [rename(u) for u in v]
+                                                      for k, v in r.property_dependencies.items()}})
+            for r in resources]
+
+
+def scaling(sizes: list[int], runs: int) -> None:
+    base = [r for r in run_stack("production").resources if not r.type.startswith("pulumi:providers:")]
+    config = load_policy_config(POLICY_DIR / "config" / "production.json")
+    print(f"synthetic stacks from {len(base)} production resources, policy time through the pack process:")
+    for size in sizes:
+        resources: list[Registration] = []
+        copy = 0
+        while len(resources) < size:
+            resources += clone(base, copy)
+            copy += 1
+        resources = resources[:size]
+        times = []
+        for _ in range(runs):
+            result = analyze(resources, stack="production", project="elite-locadora", preview=False,
+                             policy_config=config, config_source="bench")
+            times.append(result.seconds)
+        median = statistics.median(times)
+        print(f"  {size:>6} resources: median {median:.2f}s over {runs} runs = {median / size * 1000:.3f}s per 1,000")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
+    args = parser.parse_args()
+    full_preflight(args.runs)
+    scaling(args.sizes, max(1, args.runs // 2))
+
+
+if __name__ == "__main__":
+    main()
