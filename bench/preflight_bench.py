@@ -32,8 +32,8 @@ def full_preflight(runs: int) -> None:
     for _ in range(runs):
         with tempfile.NamedTemporaryFile(suffix=".json") as out:
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "preflight", "preview", "--stack", "production", "--json", out.name],
-                           cwd=ROOT, check=True, capture_output=True)  # noqa: S603 - our own CLI
+            command = [sys.executable, "-m", "preflight", "preview", "--stack", "production", "--json", out.name]
+            subprocess.run(command, cwd=ROOT, check=True, capture_output=True)  # noqa: S603 - our own CLI
             walls.append(time.perf_counter() - started)
             timings = json.loads(Path(out.name).read_text())["timings"]
         programs.append(timings["programSeconds"])
