@@ -160,7 +160,8 @@ class PolicyPackProcess:
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and pack
             [sys.executable, "-u", str(self.pack_dir / "__main__.py")], cwd=self.pack_dir,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        self._reader = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._reader.start()
         port = self._read_port()
         self._channel = grpc.insecure_channel(f"127.0.0.1:{port}")
         try:
@@ -179,7 +180,7 @@ class PolicyPackProcess:
         line = self._process.stdout.readline().decode().strip()
         if not line.isdigit():
             self._process.wait(timeout=10)
-            time.sleep(0.1)  # let the stderr reader catch up
+            self._reader.join(timeout=10)  # everything the failed pack wrote to stderr
             detail = b"".join(self._stderr).decode(errors="replace").strip().splitlines()
             raise AnalyzerError("policy pack failed to start: " + (detail[-1] if detail else f"printed {line!r}"))
         return int(line)

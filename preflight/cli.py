@@ -146,6 +146,64 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_cost(args: argparse.Namespace, console: Console) -> int:
+    from .estimates import prices, usage
+    from .estimates.cost import estimate
+
+    report = estimate(run_stack(args.stack, overrides=_overrides(args.set)))
+    table = Table(title=f"Estimated monthly cost: {args.stack} (USD)")
+    for column, justify in (("tier", "left"), ("resource", "left"), ("basis", "left"), ("USD / month", "right")):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for tier, subtotal in report.by_tier().items():
+        # Same kind, same basis (alarms, keys, ...): one row with a count.
+        grouped: dict[tuple[str, str], list] = defaultdict(list)
+        for line in (x for x in report.lines if x.tier == tier):
+            grouped[(line.type, line.basis)].append(line)
+        rows = sorted(grouped.values(), key=lambda g: -sum(x.usd_month for x in g))
+        for group in rows:
+            usd = sum(x.usd_month for x in group)
+            if usd >= 0.005:
+                name = group[0].resource if len(group) == 1 else f"{len(group)} x {group[0].type.split(':')[-1]}"
+                table.add_row(tier, name, group[0].basis, f"{usd:,.2f}")
+        table.add_row(f"[bold]{tier}[/bold]", "", "[bold]subtotal[/bold]", f"[bold]{subtotal:,.2f}[/bold]")
+    table.add_row("[bold]total[/bold]", "", "", f"[bold]{report.total:,.2f}[/bold]")
+    console.print(table)
+    price_date = prices("us-east-1")["nat_gateway_hour"]["date"]
+    console.print(f"{len(report.lines)} priced items, {report.free} resources with no charge of their own; "
+                  f"prices of {price_date} (preflight/estimates/prices-<region>.json), usage assumptions in "
+                  f"preflight/estimates/usage.yaml ({usage()['hours_per_month']} h/month).")
+    if report.unpriced:
+        console.print("[yellow]not priced:[/yellow] " + ", ".join(f"{n} ({t})" for t, n in report.unpriced))
+    if args.json:
+        Path(args.json).write_text(json.dumps({
+            "stack": args.stack, "currency": "USD", "totalMonthly": round(report.total, 2),
+            "byTier": {k: round(v, 2) for k, v in report.by_tier().items()},
+            "lines": [line.__dict__ for line in report.lines],
+            "unpriced": [{"type": t, "resource": n} for t, n in report.unpriced]}, indent=2))
+    return EXIT_OK
+
+
+def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
+    from .estimates.timeline import estimate, explain
+
+    timeline = estimate(run_stack(args.stack, overrides=_overrides(args.set)))
+    table = Table(title=f"First `pulumi up` of {args.stack}: critical path")
+    for column in ("starts at", "resource", "type", "takes", "why that long"):
+        table.add_column(column, overflow="fold")
+    elapsed = 0.0
+    for step in timeline.critical_path:
+        marker = " [yellow](depends_on)[/yellow]" if step.via_depends_on else ""
+        table.add_row(f"{elapsed / 60:5.1f} min", step.name + marker, step.type.split(":")[-1],
+                      f"{step.seconds / 60:.1f} min", step.source)
+        elapsed += step.seconds
+    console.print(table)
+    console.print(f"critical path {timeline.critical_seconds / 60:.1f} min; serial sum "
+                  f"{timeline.serial_seconds / 60:.1f} min over {timeline.resources} resources")
+    for finding in explain(timeline.critical_path):
+        console.print(f"[yellow]possible false dependency:[/yellow] {finding}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m preflight", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
@@ -169,6 +227,15 @@ def build_parser() -> argparse.ArgumentParser:
     graph.add_argument("--components-only", action="store_true",
                        help="one node per tier and the dependencies between tiers (mermaid)")
     graph.set_defaults(func=cmd_graph)
+    cost = sub.add_parser("cost", help="estimated monthly cost per tier, from the registered resources")
+    cost.add_argument("--stack", required=True)
+    cost.add_argument("--json", metavar="FILE")
+    cost.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
+    cost.set_defaults(func=cmd_cost)
+    timeline = sub.add_parser("timeline", help="estimated wall time of a first pulumi up: the critical path")
+    timeline.add_argument("--stack", required=True)
+    timeline.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
+    timeline.set_defaults(func=cmd_timeline)
     return parser
 
 

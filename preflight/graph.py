@@ -36,24 +36,12 @@ def _edges(run: StackRun) -> set[tuple[str, str]]:
     return edges
 
 
-def _top_component(reg: Registration, by_urn: dict[str, Registration]) -> Registration | None:
-    """The outermost component a resource belongs to (a tier, or a top-level helper)."""
-    top = None
-    current = by_urn.get(reg.parent)
-    while current is not None:
-        if not current.custom:
-            top = current
-        current = by_urn.get(current.parent)
-    return top if top is not None else (reg if not reg.custom else None)
-
-
 def render_components(run: StackRun) -> str:
     """Tiers only, with an edge where a resource of one tier consumes an output of another."""
-    by_urn = {r.urn: r for r in run.resources}
     lines = ["flowchart LR"]
     tops = {}
     for reg in run.resources:
-        top = _top_component(reg, by_urn)
+        top = run.outermost_component(reg)
         if top is not None:
             tops[reg.urn] = top
     for top in {t.urn: t for t in tops.values()}.values():

@@ -95,6 +95,21 @@ class StackRun:
     def by_urn(self) -> dict[str, Registration]:
         return {r.urn: r for r in self.resources}
 
+    def outermost_component(self, reg: Registration) -> Registration | None:
+        """The top-level component (a tier) a resource belongs to; a component is its own."""
+        by_urn = self.by_urn()
+        top = None if reg.custom else reg
+        current = by_urn.get(reg.parent)
+        while current is not None:
+            if not current.custom:
+                top = current
+            current = by_urn.get(current.parent)
+        return top
+
+    def top_component(self, reg: Registration) -> str:
+        top = self.outermost_component(reg)
+        return top.name if top is not None else "(stack)"
+
 
 def available_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
     return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))

@@ -1,0 +1,311 @@
+"""Estimated monthly cost of a stack, per tier, from its registered resources.
+
+Each priced resource yields a line: tier, resource, what was priced and how (the basis names the
+price keys and usage assumptions used). Resources that cost nothing by themselves are listed in
+FREE; anything else that no rule prices is reported as unpriced — never skipped silently.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..runner import Registration, StackRun
+from . import prices, usage
+
+FREE = {
+    "pulumi:providers:aws", "random:index/randomPassword:RandomPassword", "random:index/randomId:RandomId",
+    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/routeTable:RouteTable", "aws:ec2/route:Route",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation", "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+    "aws:ec2/vpnGateway:VpnGateway",  # charged per VPN connection, none is created
+    "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
+    "aws:ec2/flowLog:FlowLog",  # its log group carries the ingestion cost
+    "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:iam/serviceLinkedRole:ServiceLinkedRole", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    "aws:kms/alias:Alias", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup",
+    "aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLogging:BucketLogging",
+    "aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+    "aws:ssm/parameter:Parameter",  # standard tier
+    "aws:ecs/cluster:Cluster", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
+    "aws:ecs/taskDefinition:TaskDefinition", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration", "aws:lb/targetGroup:TargetGroup",
+    "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:appautoscaling/target:Target",
+    "aws:appautoscaling/policy:Policy", "aws:acm/certificate:Certificate",
+    "aws:acm/certificateValidation:CertificateValidation", "aws:route53/record:Record",
+    "aws:cloudfront/originAccessControl:OriginAccessControl",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination", "aws:cloudwatch/logDelivery:LogDelivery",
+    "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+    "aws:wafv2/webAclAssociation:WebAclAssociation",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "aws:sns/topicSubscription:TopicSubscription",
+}
+
+
+@dataclass
+class CostLine:
+    tier: str
+    resource: str
+    type: str
+    usd_month: float
+    basis: str
+
+
+@dataclass
+class CostReport:
+    stack: str
+    lines: list[CostLine] = field(default_factory=list)
+    unpriced: list[tuple[str, str]] = field(default_factory=list)  # (type, resource)
+    free: int = 0
+
+    @property
+    def total(self) -> float:
+        return sum(line.usd_month for line in self.lines)
+
+    def by_tier(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for line in self.lines:
+            totals[line.tier] += line.usd_month
+        return dict(sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+class _Context:
+    """What pricing one resource may need to know about the rest of the stack."""
+
+    def __init__(self, run: StackRun) -> None:
+        self.run = run
+        self.by_urn = run.by_urn()
+        self.hours = float(usage()["hours_per_month"])
+
+    def region(self, reg: Registration) -> str:
+        parts = reg.provider.split("::") if reg.provider else []
+        provider = self.by_urn.get("::".join(parts[:-1])) if len(parts) > 1 else None
+        return str(provider.inputs.get("region")) if provider else "us-east-1"
+
+    def price(self, reg: Registration, *path: str) -> float:
+        node: Any = prices(self.region(reg))
+        for step in path:
+            if step not in node:
+                raise LookupError(f"no price {'.'.join(path)} in prices-{self.region(reg)}.json")
+            node = node[step]
+        return float(node["usd"])
+
+    def linked(self, reg: Registration, prop: str) -> Registration | None:
+        for urn in reg.property_dependencies.get(prop, []):
+            if urn in self.by_urn:
+                return self.by_urn[urn]
+        return None
+
+
+Pricer = Callable[[_Context, Registration], list[tuple[float, str]]]
+
+
+def _rds(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    i, u = reg.inputs, usage()
+    klass = i["instanceClass"]
+    factor = ctx.price(reg, "rds_multi_az_factor") if i.get("multiAz") else 1.0
+    items = [(ctx.price(reg, "rds_mysql_instance_hour", klass) * ctx.hours * factor,
+              f"{klass} x {ctx.hours:.0f} h{' x Multi-AZ ' + format(factor, 'g') if factor > 1 else ''}")]
+    primary = next((r for r in ctx.run.of_type(reg.type) if not r.inputs.get("replicateSourceDb")), reg)
+    storage = float(i.get("allocatedStorage") or primary.inputs.get("allocatedStorage") or 0)
+    items.append((storage * ctx.price(reg, "rds_gp3_gb_month") * factor, f"{storage:.0f} GiB gp3"))
+    retention = float(i.get("backupRetentionPeriod") or 0)
+    beyond = storage * retention * u["rds_backup_daily_change_rate"]
+    if beyond:
+        items.append((beyond * ctx.price(reg, "rds_backup_gb_month"),
+                      f"backups {retention:.0f} d x {u['rds_backup_daily_change_rate']:.0%}/day of {storage:.0f} GiB "
+                      f"beyond the free allowance = {beyond:.0f} GiB"))
+    if i.get("databaseInsightsMode") == "advanced":
+        vcpus = prices(ctx.region(reg))["rds_vcpus"][klass]
+        items.append((vcpus * ctx.hours * ctx.price(reg, "rds_database_insights_advanced_vcpu_hour") * factor,
+                      f"Database Insights advanced, {vcpus} vCPU"))
+    source = str(i.get("replicateSourceDb", ""))
+    if source.startswith("arn:") and f":{ctx.region(reg)}:" not in source:
+        items.append((u["rds_cross_region_gb"] * ctx.price(reg, "inter_region_gb"),
+                      f"cross-region replication {u['rds_cross_region_gb']} GB"))
+    return items
+
+
+def _redis(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    nodes, node_type = float(reg.inputs.get("numCacheClusters", 1)), reg.inputs["nodeType"]
+    return [(nodes * ctx.price(reg, "elasticache_node_hour", node_type) * ctx.hours,
+             f"{nodes:.0f} x {node_type} x {ctx.hours:.0f} h")]
+
+
+def _nat(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    gb = usage()["nat_gb_processed_per_gateway"]
+    return [(ctx.price(reg, "nat_gateway_hour") * ctx.hours, f"{ctx.hours:.0f} h"),
+            (gb * ctx.price(reg, "nat_gateway_gb"), f"{gb} GB processed")]
+
+
+def _eip(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    return [(ctx.price(reg, "public_ipv4_hour") * ctx.hours, "public IPv4 address")]
+
+
+def _alb(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    lcus = usage()["alb_average_lcus"]
+    return [(ctx.price(reg, "alb_hour") * ctx.hours, f"{ctx.hours:.0f} h"),
+            (lcus * ctx.price(reg, "alb_lcu_hour") * ctx.hours, f"{lcus} LCU average")]
+
+
+def _fargate_split(ctx: _Context, desired: float) -> tuple[float, float]:
+    """(on-demand tasks, Spot tasks) under the cluster's default capacity provider strategy."""
+    providers = ctx.run.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+    strategy = {s["capacityProvider"]: s for s in (providers[0].inputs["defaultCapacityProviderStrategies"]
+                                                   if providers else [])}
+    base = float(strategy.get("FARGATE", {}).get("base", 0))
+    on_weight = float(strategy.get("FARGATE", {}).get("weight", 1))
+    spot_weight = float(strategy.get("FARGATE_SPOT", {}).get("weight", 0))
+    fixed = min(desired, base)
+    rest = desired - fixed
+    spot = rest * spot_weight / (on_weight + spot_weight) if on_weight + spot_weight else 0.0
+    return desired - spot, spot
+
+
+def _fargate(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    task = ctx.linked(reg, "taskDefinition")
+    if task is None:
+        raise LookupError("no task definition linked")
+    arch = task.inputs.get("runtimePlatform", {}).get("cpuArchitecture", "X86_64")
+    vcpu, gb = float(task.inputs["cpu"]) / 1024, float(task.inputs["memory"]) / 1024
+    per_task_hour = vcpu * ctx.price(reg, "fargate_vcpu_hour", arch) + gb * ctx.price(reg, "fargate_gb_hour", arch)
+    desired = float(reg.inputs.get("desiredCount", 1))
+    on_demand, spot = _fargate_split(ctx, desired)
+    discount = ctx.price(reg, "fargate_spot_discount")
+    items = [(on_demand * per_task_hour * ctx.hours,
+              f"{on_demand:g} on-demand task(s) x {vcpu:g} vCPU/{gb:g} GB {arch}")]
+    if spot:
+        items.append((spot * per_task_hour * (1 - discount) * ctx.hours,
+                      f"{spot:g} Spot task(s) at {discount:.0%} off"))
+    return items
+
+
+def _cloudfront(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    u = usage()
+    return [(u["cloudfront_gb_to_viewers"] * ctx.price(reg, "cloudfront_gb"),
+             f"{u['cloudfront_gb_to_viewers']} GB out"),
+            (u["cloudfront_million_requests"] * 100 * ctx.price(reg, "cloudfront_https_10k"),
+             f"{u['cloudfront_million_requests']} M HTTPS requests")]
+
+
+def _web_acl(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    rules, requests = len(reg.inputs.get("rules", [])), usage()["waf_million_requests"]
+    return [(ctx.price(reg, "waf_acl_month"), "web ACL"),
+            (rules * ctx.price(reg, "waf_rule_month"), f"{rules} rules"),
+            (requests * ctx.price(reg, "waf_million_requests"), f"{requests} M requests")]
+
+
+def _opensearch(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    cluster, ebs = reg.inputs["clusterConfig"], reg.inputs.get("ebsOptions", {})
+    count, kind = float(cluster.get("instanceCount", 1)), cluster["instanceType"]
+    volume = float(ebs.get("volumeSize", 0))
+    return [(count * ctx.price(reg, "opensearch_instance_hour", kind) * ctx.hours, f"{count:.0f} x {kind}"),
+            (count * volume * ctx.price(reg, "opensearch_gp3_gb_month"), f"{count:.0f} x {volume:.0f} GiB gp3")]
+
+
+def _endpoint(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    if reg.inputs.get("vpcEndpointType") != "Interface":
+        return [(0.0, "gateway endpoint (free)")]
+    azs, gb = len(reg.inputs.get("subnetIds", [])), usage()["interface_endpoint_gb"]
+    return [(azs * ctx.price(reg, "interface_endpoint_az_hour") * ctx.hours, f"{azs} AZ(s)"),
+            (gb * ctx.price(reg, "interface_endpoint_gb"), f"{gb} GB")]
+
+
+def _kms(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    requests = usage()["kms_10k_requests_per_key"]
+    return [(ctx.price(reg, "kms_key_month"), "key"),
+            (requests * ctx.price(reg, "kms_10k_requests"), f"{requests} x 10k requests")]
+
+
+def _alarm(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    return [(ctx.price(reg, "cloudwatch_alarm_month"), "alarm")]
+
+
+def _dashboard(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    return [(ctx.price(reg, "cloudwatch_dashboard_month"), "dashboard")]
+
+
+def _log_group(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    table = usage()["log_gb_ingested"]
+    name = str(reg.inputs.get("name", ""))
+    gb = next((v for k, v in table.items() if k != "default" and k in name), table["default"])
+    return [(gb * ctx.price(reg, "cloudwatch_logs_ingest_gb"), f"{gb} GB ingested"),
+            (gb * ctx.price(reg, "cloudwatch_logs_store_gb_month"), f"{gb} GB stored")]
+
+
+def _bucket(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    table = usage()["bucket_gb"]
+    gb = table.get(reg.name, table["default"])
+    return [(gb * ctx.price(reg, "s3_standard_gb_month"), f"{gb} GB Standard")]
+
+
+def _repository(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    gb = usage()["ecr_gb_per_repository"]
+    return [(gb * ctx.price(reg, "ecr_gb_month"), f"{gb} GB images")]
+
+
+def _firehose(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    gb = usage()["firehose_gb"]
+    vpc = reg.inputs.get("opensearchConfiguration", {}).get("vpcConfig", {})
+    azs = len(vpc.get("subnetIds", []))
+    return [(gb * ctx.price(reg, "firehose_gb"), f"{gb} GB"),
+            (azs * ctx.price(reg, "firehose_vpc_az_hour") * ctx.hours, f"VPC delivery in {azs} AZ(s)")]
+
+
+def _zone(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+    return [(ctx.price(reg, "route53_zone_month"), "hosted zone")]
+
+
+PRICERS: dict[str, Pricer] = {
+    "aws:rds/instance:Instance": _rds,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _redis,
+    "aws:ec2/natGateway:NatGateway": _nat,
+    "aws:ec2/eip:Eip": _eip,
+    "aws:lb/loadBalancer:LoadBalancer": _alb,
+    "aws:ecs/service:Service": _fargate,
+    "aws:cloudfront/distribution:Distribution": _cloudfront,
+    "aws:wafv2/webAcl:WebAcl": _web_acl,
+    "aws:opensearch/domain:Domain": _opensearch,
+    "aws:ec2/vpcEndpoint:VpcEndpoint": _endpoint,
+    "aws:kms/key:Key": _kms,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:s3/bucket:Bucket": _bucket,
+    "aws:ecr/repository:Repository": _repository,
+    "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose,
+    "aws:route53/zone:Zone": _zone,
+}
+
+
+def estimate(run: StackRun) -> CostReport:
+    ctx = _Context(run)
+    report = CostReport(stack=run.stack)
+    for reg in run.resources:
+        if not reg.custom:
+            continue
+        pricer = PRICERS.get(reg.type)
+        if pricer is None:
+            if reg.type in FREE:
+                report.free += 1
+            else:
+                report.unpriced.append((reg.type, reg.name))
+            continue
+        tier = run.top_component(reg)
+        try:
+            items = pricer(ctx, reg)
+        except (LookupError, KeyError) as exc:
+            report.unpriced.append((reg.type, f"{reg.name} ({exc})"))
+            continue
+        for usd, basis in items:
+            report.lines.append(CostLine(tier=tier, resource=reg.name, type=reg.type, usd_month=usd, basis=basis))
+    return report

@@ -1,0 +1,170 @@
+"""Cost and deploy-time estimates: each price rule against the price file, config changes moving
+the estimate by the right amount, unpriced resources reported, the critical path of a known graph."""
+
+from __future__ import annotations
+
+import pytest
+from google.protobuf import struct_pb2
+
+from preflight.estimates import prices, usage
+from preflight.estimates.cost import PRICERS, estimate
+from preflight.estimates.timeline import critical_path
+from preflight.estimates.timeline import estimate as timeline
+from preflight.runner import Registration, StackRun, run_stack
+
+from .conftest import stack_run
+
+P = prices("us-east-1")
+U = usage()
+H = U["hours_per_month"]
+
+
+def usd(key: str, *sub: str) -> float:
+    node = P[key]
+    for step in sub:
+        node = node[step]
+    return node["usd"]
+
+
+def _cost(report, name: str) -> float:
+    return sum(line.usd_month for line in report.lines if line.resource == name)
+
+
+@pytest.fixture(scope="module")
+def production_cost():
+    return estimate(stack_run("production"))
+
+
+def test_rds_primary(production_cost) -> None:
+    storage, retention = 100, 30
+    expected = (usd("rds_mysql_instance_hour", "db.r6g.xlarge") * H * 2
+                + storage * usd("rds_gp3_gb_month") * 2
+                + storage * retention * U["rds_backup_daily_change_rate"] * usd("rds_backup_gb_month")
+                + 4 * H * usd("rds_database_insights_advanced_vcpu_hour") * 2)
+    assert _cost(production_cost, "data-mysql") == pytest.approx(expected)
+
+
+def test_cross_region_replica_is_priced_in_its_region_with_transfer(production_cost) -> None:
+    west = prices("us-west-2")
+    expected = (west["rds_mysql_instance_hour"]["db.r6g.large"]["usd"] * H
+                + 100 * west["rds_gp3_gb_month"]["usd"]
+                + 100 * 30 * U["rds_backup_daily_change_rate"] * west["rds_backup_gb_month"]["usd"]
+                + 2 * H * west["rds_database_insights_advanced_vcpu_hour"]["usd"]
+                + U["rds_cross_region_gb"] * west["inter_region_gb"]["usd"])
+    assert _cost(production_cost, "data-replica-usw2") == pytest.approx(expected)
+
+
+def test_redis_nodes(production_cost) -> None:
+    node = usd("elasticache_node_hour", "cache.r7g.large")
+    assert _cost(production_cost, "data-redis") == pytest.approx(3 * node * H)
+
+
+def test_nat_gateways_and_their_addresses(production_cost) -> None:
+    one_nat = usd("nat_gateway_hour") * H + U["nat_gb_processed_per_gateway"] * usd("nat_gateway_gb")
+    assert _cost(production_cost, "network-nat-a") == pytest.approx(one_nat)
+    assert _cost(production_cost, "network-nat-eip-a") == pytest.approx(usd("public_ipv4_hour") * H)
+
+
+def test_alb(production_cost) -> None:
+    expected = usd("alb_hour") * H + U["alb_average_lcus"] * usd("alb_lcu_hour") * H
+    assert _cost(production_cost, "compute-alb") == pytest.approx(expected)
+
+
+def test_fargate_on_demand_base_and_spot_share(production_cost) -> None:
+    # backend: 3 tasks of 1 vCPU / 2 GB ARM; base 2 on FARGATE, the third split 3:1 on-demand:Spot.
+    per_task = 1 * usd("fargate_vcpu_hour", "ARM64") + 2 * usd("fargate_gb_hour", "ARM64")
+    on_demand, spot = 2 + 0.75, 0.25
+    expected = (on_demand + spot * (1 - usd("fargate_spot_discount"))) * per_task * H
+    assert _cost(production_cost, "compute-backend-service") == pytest.approx(expected)
+
+
+def test_edge_and_waf(production_cost) -> None:
+    cdn = (U["cloudfront_gb_to_viewers"] * usd("cloudfront_gb")
+           + U["cloudfront_million_requests"] * 100 * usd("cloudfront_https_10k"))
+    assert _cost(production_cost, "edge-distribution") == pytest.approx(cdn)
+    acl = usd("waf_acl_month") + 5 * usd("waf_rule_month") + U["waf_million_requests"] * usd("waf_million_requests")
+    assert _cost(production_cost, "edge-waf") == pytest.approx(acl)
+
+
+def test_opensearch_endpoints_keys_alarms_logs_buckets(production_cost) -> None:
+    assert _cost(production_cost, "observability-opensearch") == pytest.approx(
+        3 * usd("opensearch_instance_hour", "r7g.large.search") * H + 3 * 100 * usd("opensearch_gp3_gb_month"))
+    assert _cost(production_cost, "network-ecr-api-endpoint") == pytest.approx(
+        3 * usd("interface_endpoint_az_hour") * H + U["interface_endpoint_gb"] * usd("interface_endpoint_gb"))
+    assert _cost(production_cost, "network-s3-endpoint") == 0
+    assert _cost(production_cost, "keys-logs") == pytest.approx(
+        usd("kms_key_month") + U["kms_10k_requests_per_key"] * usd("kms_10k_requests"))
+    assert _cost(production_cost, "observability-alb-5xx") == pytest.approx(usd("cloudwatch_alarm_month"))
+    app_logs = U["log_gb_ingested"]["/ecs/"]
+    assert _cost(production_cost, "compute-backend-logs") == pytest.approx(
+        app_logs * (usd("cloudwatch_logs_ingest_gb") + usd("cloudwatch_logs_store_gb_month")))
+    assert _cost(production_cost, "assets") == pytest.approx(U["bucket_gb"]["assets"] * usd("s3_standard_gb_month"))
+
+
+def test_every_pricer_is_exercised_by_production(production_cost) -> None:
+    priced_types = {line.type for line in production_cost.lines}
+    assert set(PRICERS) - priced_types <= {"aws:route53/zone:Zone"}, set(PRICERS) - priced_types
+    assert production_cost.unpriced == []
+
+
+def test_single_nat_saves_two_gateways_and_addresses() -> None:
+    per_az = (usd("nat_gateway_hour") * H + U["nat_gb_processed_per_gateway"] * usd("nat_gateway_gb")
+              + usd("public_ipv4_hour") * H)
+    one_per_az = estimate(stack_run("production")).total
+    single = estimate(run_stack("production", overrides={"natStrategy": "single"})).total
+    assert one_per_az - single == pytest.approx(2 * per_az)
+
+
+def test_smaller_database_class_moves_the_estimate_by_the_class_difference() -> None:
+    before = estimate(stack_run("production")).total
+    after = estimate(run_stack("production", overrides={"dbInstanceClass": "db.r6g.large"})).total
+    hourly = usd("rds_mysql_instance_hour", "db.r6g.xlarge") - usd("rds_mysql_instance_hour", "db.r6g.large")
+    instance = hourly * H * 2
+    insights = (4 - 2) * H * usd("rds_database_insights_advanced_vcpu_hour") * 2
+    assert before - after == pytest.approx(instance + insights)
+
+
+def test_more_spot_lowers_fargate_cost() -> None:
+    base = estimate(stack_run("staging"))
+    spotless = estimate(run_stack("staging", overrides={"fargateSpotWeight": 0}))
+    fargate = lambda r: sum(x.usd_month for x in r.lines if x.type == "aws:ecs/service:Service")  # noqa: E731
+    # staging: 1 task per service, base 0, weights 1:3 -> 3/4 of each task on Spot.
+    per_task_hours = sum((cpu / 1024 * usd("fargate_vcpu_hour", "ARM64") + mem / 1024 * usd("fargate_gb_hour", "ARM64"))
+                         for cpu, mem in ((512, 1024), (1024, 2048), (512, 1024))) * H
+    assert fargate(spotless) - fargate(base) == pytest.approx(per_task_hours * 0.75 * usd("fargate_spot_discount"))
+
+
+def test_unpriced_resources_are_reported_not_skipped() -> None:
+    odd = Registration(urn="urn:pulumi:s::p::aws:sagemaker/domain:Domain::odd", type="aws:sagemaker/domain:Domain",
+                       name="odd", custom=True, parent="", provider="", dependencies=[], property_dependencies={},
+                       protect=False, retain_on_delete=False, ignore_changes=[], custom_timeouts={}, aliases=0,
+                       remote=False, engine_inputs=struct_pb2.Struct(), inputs={}, secret_inputs=set())
+    report = estimate(StackRun(stack="s", preview=False, resources=[odd], exports={}, warnings=[], notes=[]))
+    assert report.unpriced == [("aws:sagemaker/domain:Domain", "odd")]
+
+
+def test_critical_path_of_a_known_graph() -> None:
+    #   a(1) -> b(5) -> d(1)      the longest chain is a-b-d = 7, not a-c-d = 1+3+1
+    #   a(1) -> c(3) -> d(1)      and e(6) alone is shorter
+    nodes = {"a": 1.0, "b": 5.0, "c": 3.0, "d": 1.0, "e": 6.0}
+    edges = {"b": {"a"}, "c": {"a"}, "d": {"b", "c"}}
+    assert critical_path(nodes, edges) == (["a", "b", "d"], 7.0)
+
+
+def test_production_first_deploy_is_bounded_by_the_cross_region_replica() -> None:
+    result = timeline(stack_run("production"))
+    names = [s.name for s in result.critical_path]
+    assert "data-mysql" in names and "data-replica-usw2" in names
+    assert result.critical_seconds < result.serial_seconds
+    assert result.critical_seconds >= (900 + 2700)
+
+
+def test_readme_quotes_the_current_estimates() -> None:
+    from pathlib import Path
+
+    from preflight.estimates.timeline import summary_lines
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for stack in ("staging", "production"):
+        assert f"{estimate(stack_run(stack)).total:,.2f}" in readme, f"README's {stack} total is stale"
+    assert "\n".join(summary_lines(timeline(stack_run("production")))) in readme, "README's critical path is stale"
