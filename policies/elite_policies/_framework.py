@@ -186,5 +186,12 @@ def depends_on(resource: PolicyResource, prop: str) -> list[PolicyResource]:
     return list((resource.property_dependencies or {}).get(prop, []))
 
 
+def referenced(resources: Sequence[PolicyResource], types: str | Sequence[str], prop: str) -> set[str]:
+    """URNs of the resources that resources of `types` point at through `prop` (e.g. the buckets
+    that have a versioning resource)."""
+    wanted = (types,) if isinstance(types, str) else tuple(types)
+    return {target.urn for r in of_type(resources, *wanted) for target in depends_on(r, prop)}
+
+
 def of_type(resources: Sequence[PolicyResource], *types: str) -> list[PolicyResource]:
     return [r for r in resources if r.resource_type in types]

@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity
 
 from . import _types as t
-from ._framework import Setting, depends_on, get, known, number, of_type, resource_rule, stack_rule
+from ._framework import Setting, depends_on, get, known, number, of_type, referenced, resource_rule, stack_rule
 
 
 @resource_rule("rds-backup-retention", family="backup", types=[t.RDS_INSTANCE], control="RDS.11",
@@ -76,7 +76,7 @@ def s3_versioning(resources: Sequence[PolicyResource], config: Mapping[str, Any]
 def s3_replication(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     if not config["required"]:
         return
-    replicated = {b.urn for r in of_type(resources, t.BUCKET_REPLICATION) for b in depends_on(r, "bucket")}
+    replicated = referenced(resources, t.BUCKET_REPLICATION, "bucket")
     for bucket in of_type(resources, *t.BUCKETS):
         tags = known(bucket.props, "tags", default={}, unknown={})
         if tags.get("DataClassification") in config["classifications"] and "ReplicaOf" not in tags \

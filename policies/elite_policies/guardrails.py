@@ -21,6 +21,7 @@ from ._framework import (
     known,
     number,
     of_type,
+    referenced,
     resource_rule,
     stack_rule,
     statements,
@@ -55,7 +56,7 @@ def s3_public_access_block(props: Mapping[str, Any], config: Mapping[str, Any]):
             description="Checks whether every bucket has its own public access block.",
             message="Give the bucket a BucketPublicAccessBlock (SecureBucket does)")
 def s3_has_block(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    blocked = {b.urn for p in of_type(resources, t.BUCKET_PUBLIC_ACCESS_BLOCK) for b in depends_on(p, "bucket")}
+    blocked = referenced(resources, t.BUCKET_PUBLIC_ACCESS_BLOCK, "bucket")
     for bucket in of_type(resources, *t.BUCKETS):
         if bucket.urn not in blocked:
             yield bucket.urn, "no public access block"
@@ -99,7 +100,7 @@ def _ingress_rules(resources: Sequence[PolicyResource]) -> list[tuple[PolicyReso
             message="Admit a security group or prefix list instead of the world; only a load balancer may take "
                     "80/443 from anywhere")
 def world_ingress(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    lb_groups = {g.urn for lb in of_type(resources, *t.LOAD_BALANCERS) for g in depends_on(lb, "securityGroups")}
+    lb_groups = referenced(resources, t.LOAD_BALANCERS, "securityGroups")
     for resource, rule, groups in _ingress_rules(resources):
         sources = [known(rule, "cidrIpv4"), known(rule, "cidrIpv6"), *as_list(known(rule, "cidrBlocks")),
                    *as_list(known(rule, "ipv6CidrBlocks"))]
@@ -222,7 +223,7 @@ def alb_deletion_protection(props: Mapping[str, Any], config: Mapping[str, Any])
             description="Checks whether every application load balancer has a WAF web ACL associated.",
             message="Associate a REGIONAL web ACL with the load balancer (aws.wafv2.WebAclAssociation)")
 def alb_waf(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    protected = {lb.urn for a in of_type(resources, t.WEB_ACL_ASSOCIATION) for lb in depends_on(a, "resourceArn")}
+    protected = referenced(resources, t.WEB_ACL_ASSOCIATION, "resourceArn")
     for lb in of_type(resources, *t.LOAD_BALANCERS):
         kind = known(lb.props, "loadBalancerType", default="application")
         if kind in (None, "application") and lb.urn not in protected:
@@ -253,7 +254,7 @@ def waf_rate_limit(props: Mapping[str, Any], config: Mapping[str, Any]):
             description="Checks whether each distribution delivers access logs (standard logging v2 or legacy).",
             message="Add a LogDeliverySource (ACCESS_LOGS) for the distribution with a delivery to the logs bucket")
 def cloudfront_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    logged = {d.urn for s in of_type(resources, t.LOG_DELIVERY_SOURCE) for d in depends_on(s, "resourceArn")}
+    logged = referenced(resources, t.LOG_DELIVERY_SOURCE, "resourceArn")
     for distribution in of_type(resources, t.DISTRIBUTION):
         legacy = known(distribution.props, "loggingConfig", "bucket", unknown="?")
         if distribution.urn not in logged and not legacy:
@@ -264,7 +265,7 @@ def cloudfront_logging(resources: Sequence[PolicyResource], config: Mapping[str,
             description="Checks whether every VPC has flow logs.",
             message="Add an aws.ec2.FlowLog for the VPC (the network tier does)")
 def vpc_flow_logs(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    logged = {v.urn for f in of_type(resources, t.FLOW_LOG) for v in depends_on(f, "vpcId")}
+    logged = referenced(resources, t.FLOW_LOG, "vpcId")
     for vpc in of_type(resources, t.VPC):
         if vpc.urn not in logged:
             yield vpc.urn, "no flow log"
