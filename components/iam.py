@@ -51,8 +51,10 @@ def policy_document(*statements: Statement) -> pulumi.Output[str]:
                                      "Statement": [s.render() for s in statements]})
 
 
-def service_trust(service: str, account_id: pulumi.Input[str]) -> pulumi.Output[str]:
-    """A role trust policy for one AWS service, limited to this account (confused deputy)."""
+def service_trust(service: str, account_id: pulumi.Input[str],
+                  condition_key: str = "aws:SourceAccount") -> pulumi.Output[str]:
+    """A role trust policy for one AWS service, limited to this account (confused deputy).
+    Firehose documents `sts:ExternalId` = the account id instead of aws:SourceAccount."""
     return policy_document(Statement(
         actions=["sts:AssumeRole"], resources=(), principals={"Service": [service]},
-        conditions={"StringEquals": {"aws:SourceAccount": account_id}}))
+        conditions={"StringEquals": {condition_key: account_id}}))

@@ -283,7 +283,8 @@ class ObservabilityTier(pulumi.ComponentResource):
                                  conditions={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
                              tags=self._tags(f"{prefix}-log-admin"), opts=self._child)
         stream_role = aws.iam.Role(f"{self._name}-log-stream-role",
-                                   assume_role_policy=service_trust("firehose.amazonaws.com", args.account_id),
+                                   assume_role_policy=service_trust("firehose.amazonaws.com", args.account_id,
+                                                                     condition_key="sts:ExternalId"),
                                    description="Firehose delivers application logs to OpenSearch",
                                    tags=self._tags(f"{prefix}-log-stream"), opts=self._child)
         domain_name = f"{prefix}-logs"[:28]

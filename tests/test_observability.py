@@ -147,6 +147,8 @@ def test_application_logs_flow_to_opensearch(production: StackRun) -> None:
     assert config["domainArn"] == production.one("aws:opensearch/domain:Domain").outputs["arn"]
     assert config["s3BackupMode"] == "FailedDocumentsOnly"
     assert stream.inputs["serverSideEncryption"]["enabled"] is True
+    trust = json.loads(production.one("aws:iam/role:Role", "observability-log-stream-role").inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Condition"] == {"StringEquals": {"sts:ExternalId": "123456789012"}}
     filters = production.of_type("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter")
     app_groups = {g.outputs["name"] for g in production.of_type("aws:cloudwatch/logGroup:LogGroup")
                   if g.outputs["name"].startswith("/ecs/")}

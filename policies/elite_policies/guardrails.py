@@ -62,6 +62,19 @@ def s3_has_block(resources: Sequence[PolicyResource], config: Mapping[str, Any])
             yield bucket.urn, "no public access block"
 
 
+# Condition keys that pin who the caller is; any other condition (aws:SecureTransport, a prefix)
+# leaves a '*' grant public.
+CALLER_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:principalorgid", "aws:principalaccount",
+               "aws:principalarn", "aws:sourcevpce", "aws:sourcevpc", "aws:sourceorgid"}
+
+
+def _names_the_caller(condition: Any) -> bool:
+    if not isinstance(condition, Mapping):
+        return False
+    return any(str(key).lower() in CALLER_KEYS for keys in condition.values() if isinstance(keys, Mapping)
+               for key in keys)
+
+
 def _is_everyone(principal: Any) -> bool:
     if principal == "*":
         return True
@@ -76,7 +89,7 @@ def _is_everyone(principal: Any) -> bool:
 def s3_policy_public(props: Mapping[str, Any], config: Mapping[str, Any]):
     for statement in statements(document(get(props, "policy"))):
         if get(statement, "Effect") == "Allow" and _is_everyone(get(statement, "Principal")) \
-                and not get(statement, "Condition"):
+                and not _names_the_caller(get(statement, "Condition", default={})):
             yield f"statement {get(statement, 'Sid', default='?')} allows everyone"
 
 
