@@ -28,9 +28,14 @@ from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from components.config import PROJECT, SUPPLIED_SECRET_KEYS
+
 from .mocks import AwsMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Secrets a person supplies, per project: the offline run puts a placeholder where one is unset
+# (and says so), as a real deployment would fail until `pulumi config set --secret`.
+SUPPLIED_SECRETS = {PROJECT: [f"{PROJECT}:{key}" for key in SUPPLIED_SECRET_KEYS]}
 SECRET_PLACEHOLDER = "preflight-placeholder-secret"  # noqa: S105 - stands in for ciphertext
 
 
@@ -134,16 +139,14 @@ def load_cli_config(stack: str, overrides: dict[str, Any] | None = None,
     stack_file = yaml.safe_load((project_dir / f"Pulumi.{stack}.yaml").read_text()) or {}
     name = project["name"]
     values: dict[str, Any] = {}
-    declared_secrets: list[str] = []
     for key, decl in (project.get("config") or {}).items():
         full = key if ":" in key else f"{name}:{key}"
-        if isinstance(decl, dict) and ("default" in decl or "type" in decl or "secret" in decl):
+        if isinstance(decl, dict) and ("default" in decl or "type" in decl):
             if "default" in decl:
                 values[full] = decl["default"]
-            if decl.get("secret"):
-                declared_secrets.append(full)
         else:
             values[full] = decl
+    declared_secrets = list(SUPPLIED_SECRETS.get(name, ()))
     secret_keys: set[str] = set()
     for key, value in (stack_file.get("config") or {}).items():
         full = key if ":" in key else f"{name}:{key}"
