@@ -101,6 +101,19 @@ def test_opensearch_endpoints_keys_alarms_logs_buckets(production_cost) -> None:
     assert _cost(production_cost, "assets") == pytest.approx(U["bucket_gb"]["assets"] * usd("s3_standard_gb_month"))
 
 
+def test_dashboard_images_and_log_stream(production_cost) -> None:
+    assert _cost(production_cost, "observability-dashboard") == pytest.approx(usd("cloudwatch_dashboard_month"))
+    images = U["ecr_gb_per_repository"] * usd("ecr_gb_month")
+    assert _cost(production_cost, "compute-backend-repo") == pytest.approx(images)
+    assert _cost(production_cost, "observability-log-stream") == pytest.approx(
+        U["firehose_gb"] * usd("firehose_gb") + 3 * usd("firehose_vpc_az_hour") * H)
+
+
+def test_a_created_hosted_zone_is_priced() -> None:
+    report = estimate(run_stack("staging", overrides={"createHostedZone": True}))
+    assert _cost(report, "certificates-zone") == pytest.approx(usd("route53_zone_month"))
+
+
 def test_every_pricer_is_exercised_by_production(production_cost) -> None:
     priced_types = {line.type for line in production_cost.lines}
     assert set(PRICERS) - priced_types <= {"aws:route53/zone:Zone"}, set(PRICERS) - priced_types
