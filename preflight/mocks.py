@@ -203,7 +203,8 @@ def _shape_vpc(state: dict, region: str, physical_id: str, auto_name: str) -> No
 
 
 def _shape_subnet(state: dict, region: str, physical_id: str, auto_name: str) -> None:
-    state["availabilityZoneId"] = state.get("availabilityZone", region + "a").replace(region, "use1-az")
+    zone = str(state.get("availabilityZone", region + "a"))
+    state["availabilityZoneId"] = _zone_id(region, "abcdef".index(zone[-1]))
 
 
 def _shape_rds(state: dict, region: str, physical_id: str, auto_name: str) -> None:
@@ -322,11 +323,16 @@ _SHAPERS: dict[str, Callable[[dict, str, str, str], None]] = {
 Invoke = Callable[[AwsMocks, dict, str], dict]
 
 
+def _zone_id(region: str, index: int) -> str:
+    # us-east-1 -> use1-az1, us-west-2 -> usw2-az1, ...
+    country, direction, number = region.split("-")
+    return f"{country}{direction[0]}{number}-az{index + 1}"
+
+
 def _azs(mocks: AwsMocks, args: dict, region: str) -> dict:
     letters = "abcdef" if region == "us-east-1" else "abcd"
     names = [region + letter for letter in letters]
-    return {"names": names, "zoneIds": [f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az{i + 1}"
-                                        for i in range(len(names))],
+    return {"names": names, "zoneIds": [_zone_id(region, i) for i in range(len(names))],
             "id": region, "groupNames": [region] * len(names)}
 
 
