@@ -184,13 +184,18 @@ class ComputeTier(pulumi.ComponentResource):
                                       tags=self._tags(f"{prefix}-alb"), opts=self._child)
         self.alb_security_group_id = group.id
         if cfg.alb_only_from_cloud_front:
+            # CloudFront reaches its origin on 443 only (https-only). One rule: a rule that
+            # references the origin-facing prefix list counts as its ~55 entries against the
+            # group's 60-rule quota, so a second one (port 80) would not fit.
             prefix_list = aws.ec2.get_managed_prefix_list(
                 name=CLOUDFRONT_ORIGIN_PREFIX_LIST, opts=pulumi.InvokeOptions(parent=self)).id
             sources = [dict(prefix_list_id=prefix_list, description="CloudFront origin-facing")]
+            ports: tuple[int, ...] = (443,)
         else:
             sources = [dict(cidr_ipv4="0.0.0.0/0", description="anywhere (IPv4)"),
                        dict(cidr_ipv6="::/0", description="anywhere (IPv6)")]
-        for port in (80, 443):
+            ports = (80, 443)
+        for port in ports:
             for index, source in enumerate(sources):
                 aws.vpc.SecurityGroupIngressRule(
                     f"{self._name}-alb-in-{port}-{index}", security_group_id=group.id, ip_protocol="tcp",

@@ -182,7 +182,7 @@ def test_security_group_chain_alb_to_app_to_data(any_stack: StackRun) -> None:
     sg = {g.name: g.id for g in any_stack.of_type("aws:ec2/securityGroup:SecurityGroup")}
     ingress = [r.inputs for r in any_stack.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")]
     alb_in = [r for r in ingress if r["securityGroupId"] == sg["compute-alb-sg"]]
-    assert {r["fromPort"] for r in alb_in} == {80, 443}
+    assert {r["fromPort"] for r in alb_in} == {443}, "CloudFront's origin is HTTPS-only; one prefix-list rule fits"
     assert all(r.get("prefixListId") == "pl-3b927c52" for r in alb_in), "the ALB admits only CloudFront"
     app_in = [r for r in ingress if r["securityGroupId"] == sg["network-app-sg"]]
     assert {(r["fromPort"], r["referencedSecurityGroupId"]) for r in app_in} == {
@@ -246,3 +246,12 @@ def test_a_fourth_service_is_one_config_entry() -> None:
     assert {s["name"] for s in container["secrets"]} == set(SECRETS_BY_KIND["worker"])
     assert run.one("aws:iam/rolePolicy:RolePolicy", "compute-scheduler-execution-policy")
     assert len(run.of_type("aws:ecr/repository:Repository")) == 2, "it reuses the backend image"
+
+
+def test_an_alb_open_to_the_world_takes_80_and_443_on_ipv4_and_ipv6() -> None:
+    run = run_stack("staging", overrides={"albOnlyFromCloudFront": False})
+    group = run.one("aws:ec2/securityGroup:SecurityGroup", "compute-alb-sg").id
+    rules = {(r.inputs["fromPort"], r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6"))
+             for r in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+             if r.inputs["securityGroupId"] == group}
+    assert rules == {(p, c) for p in (80, 443) for c in ("0.0.0.0/0", "::/0")}
