@@ -249,7 +249,8 @@ class ComputeTier(pulumi.ComponentResource):
         return Statement(sid="AlbAccessLogDelivery", actions=["s3:PutObject"], resources=[objects],
                          principals=principals)
 
-    def _routing(self, spec: ServiceSpec, target_group: aws.lb.TargetGroup, priority: int) -> None:
+    def _routing(self, spec: ServiceSpec, target_group: aws.lb.TargetGroup,
+                 priority: int) -> list[aws.lb.ListenerRule]:
         """Rules on the HTTPS listener: the web service is the catch-all, an api service takes
         the API host and its paths. Every rule also requires CloudFront's origin header when the
         ALB admits only CloudFront."""
@@ -267,11 +268,12 @@ class ComputeTier(pulumi.ComponentResource):
                 [aws.lb.ListenerRuleConditionArgs(
                     path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=spec.paths))]]
             base = 10
-        for index, conditions in enumerate(matchers):
+        return [
             aws.lb.ListenerRule(
                 f"{self._name}-{spec.name}-rule-{index}", listener_arn=self._https.arn,
                 priority=base + priority * 10 + index, actions=forward, conditions=conditions + header,
                 tags=self._tags(f"{self._args.name_prefix}-{spec.name}-{index}"), opts=self._child)
+            for index, conditions in enumerate(matchers)]
 
     # --- services -------------------------------------------------------------------------
 
@@ -393,9 +395,9 @@ class ComputeTier(pulumi.ComponentResource):
                     enabled=True, path=spec.health_check_path, matcher="200-399", interval=30, timeout=5,
                     healthy_threshold=3, unhealthy_threshold=3),
                 tags=self._tags(f"{prefix}-{spec.name}"), opts=self._child)
-            self._routing(spec, target_group, len(self.services))
+            # ECS refuses a target group that no listener rule attaches to the load balancer yet.
+            depends_on += self._routing(spec, target_group, len(self.services))
             self._admit_from_alb(spec)
-            depends_on.append(self._https)
 
         service = aws.ecs.Service(
             f"{self._name}-{spec.name}-service", name=spec.name, cluster=self.cluster_arn,

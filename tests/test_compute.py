@@ -255,3 +255,11 @@ def test_an_alb_open_to_the_world_takes_80_and_443_on_ipv4_and_ipv6() -> None:
              for r in run.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
              if r.inputs["securityGroupId"] == group}
     assert rules == {(p, c) for p in (80, 443) for c in ("0.0.0.0/0", "::/0")}
+
+
+def test_public_services_wait_for_their_listener_rules(any_stack: StackRun) -> None:
+    for name in ("frontend", "backend"):
+        service = any_stack.one(SERVICE, f"compute-{name}-service")
+        rules = {r.urn for r in any_stack.of_type("aws:lb/listenerRule:ListenerRule")
+                 if r.name.startswith(f"compute-{name}-rule")}
+        assert rules and rules <= set(service.dependencies), f"{name} may start before its target group is attached"
