@@ -176,7 +176,8 @@ def test_docs_name_only_files_that_exist(doc: str) -> None:
 def test_docs_name_only_commands_that_exist(doc: str) -> None:
     text = (ROOT / doc).read_text()
     targets = set(re.findall(r"^([\w.-]+):", (ROOT / "Makefile").read_text(), re.M))
-    for target in re.findall(r"\bmake ([\w-]+)", text):
+    # `make X` as a command: at the start of a line (code blocks) or of a code span.
+    for target in re.findall(r"(?:^|`)\s*make ([\w-]+)", text, re.M):
         assert target in targets, f"{doc}: make {target}"
     subcommands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     for sub in re.findall(r"python -m preflight (\w[\w-]*)", text):
