@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STACK  ?= staging
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest preview graph bench clean policy-docs
+.PHONY: test lint typecheck pytest preview graph bench clean policy-docs readme
 
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ preview: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
+
+readme: $(STAMP)
+	$(BIN)/python -m preflight.readme
 
 policy-docs: $(STAMP)
 	cd policies && ../$(BIN)/python -m elite_policies.reference > README.md

@@ -24,7 +24,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.config import set_all_config
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.settings import get_root_resource, set_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
@@ -259,6 +259,9 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     logger.propagate = False
     collector = _WarningCollector()
     logger.handlers = [collector]
+    # A fresh root Stack per run: set_mocks reuses an existing one, and with it the previous
+    # run's exports.
+    set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                              logger=logger, monitor=monitor)
     if str(project_dir) not in sys.path:

@@ -171,13 +171,3 @@ def test_production_first_deploy_is_bounded_by_the_cross_region_replica() -> Non
     assert result.critical_seconds < result.serial_seconds
     assert result.critical_seconds >= (900 + 2700)
 
-
-def test_readme_quotes_the_current_estimates() -> None:
-    from pathlib import Path
-
-    from preflight.estimates.timeline import summary_lines
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for stack in ("staging", "production"):
-        assert f"{estimate(stack_run(stack)).total:,.2f}" in readme, f"README's {stack} total is stale"
-    assert "\n".join(summary_lines(timeline(stack_run("production")))) in readme, "README's critical path is stale"

@@ -173,9 +173,16 @@ def test_policy_reference_has_no_drift() -> None:
     assert (POLICY_DIR / "README.md").read_text() == render(), "run `make policy-docs`"
 
 
-def test_readme_shows_the_current_production_diagram() -> None:
-    from preflight.graph import render_components
+def test_readme_generated_parts_are_current() -> None:
+    # Diagram, resource count, cost table and critical path (python -m preflight.readme).
+    from preflight.readme import README, refresh
 
-    readme = (Path(cli.__file__).resolve().parent.parent / "README.md").read_text()
-    assert render_components(stack_run("production")) in readme, \
-        "regenerate with: python -m preflight graph --stack production --components-only"
+    text = README.read_text()
+    assert refresh(text) == text, "the README is stale: run `make readme`"
+
+
+def test_runs_in_one_process_do_not_share_exports() -> None:
+    production = run_stack("production")
+    staging = run_stack("staging")
+    assert "logDashboardsUrl" in production.exports
+    assert "logDashboardsUrl" not in staging.exports, "a previous run's exports leaked into this one"

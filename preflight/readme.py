@@ -1,0 +1,43 @@
+"""Refresh the README's generated parts from the program: the production diagram, the resource
+count, the cost table and the first-deploy critical path. Tests fail when they go stale.
+
+    python -m preflight.readme        (make readme)
+"""
+
+from __future__ import annotations
+
+import re
+
+from .cli import summary
+from .estimates.cost import estimate as cost
+from .estimates.timeline import estimate as timeline
+from .estimates.timeline import summary_lines
+from .graph import render_components
+from .runner import PROJECT_DIR, run_stack
+
+README = PROJECT_DIR / "README.md"
+
+
+def cost_table() -> str:
+    staging, production = cost(run_stack("staging")), cost(run_stack("production"))
+    tiers = list(dict.fromkeys([*production.by_tier(), *staging.by_tier()]))
+    rows = [f"| {t} | {staging.by_tier().get(t, 0):,.2f} | {production.by_tier().get(t, 0):,.2f} |" for t in tiers]
+    return "\n".join(["| tier | staging | production |", "|---|---:|---:|", *rows,
+                      f"| **total** | **{staging.total:,.2f}** | **{production.total:,.2f}** |"])
+
+
+def refresh(text: str) -> str:
+    production = run_stack("production")
+    text = re.sub(r"\| tier \| staging \| production \|\n\|---\|---:\|---:\|\n(?:\|.*\|\n)+",
+                  lambda _: cost_table() + "\n", text)
+    path = "\n".join(summary_lines(timeline(production)))
+    text = re.sub(r"(Production:\n\n```\n)(?:.*\n)*?(```)", lambda m: m.group(1) + path + "\n" + m.group(2),
+                  text, count=1)
+    text = re.sub(r"(```mermaid\n)(?:.*\n)*?(```)", lambda m: m.group(1) + render_components(production) + m.group(2),
+                  text, count=1)
+    return re.sub(r"`\+ \d+ to create` for production", f"`+ {summary(production)['create']} to create` for production",
+                  text)
+
+
+if __name__ == "__main__":
+    README.write_text(refresh(README.read_text()))
