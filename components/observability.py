@@ -375,8 +375,8 @@ class ObservabilityTier(pulumi.ComponentResource):
         for s in args.services:
             aws.cloudwatch.LogSubscriptionFilter(
                 f"{self._name}-{s.name}-to-opensearch", name=f"{s.name}-to-opensearch", log_group=s.log_group_name,
-                filter_pattern="", destination_arn=stream.arn, role_arn=subscription_role.arn,
-                distribution="ByLogStream", opts=self._child)
+                # `distribution` applies to Kinesis Data Streams destinations only; Firehose takes none.
+                filter_pattern="", destination_arn=stream.arn, role_arn=subscription_role.arn, opts=self._child)
         return domain.dashboard_endpoint.apply(lambda endpoint: f"https://{endpoint}")
 
 
