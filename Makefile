@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STACK  ?= staging
 STAMP  := $(VENV)/.installed
 
-.PHONY: test lint typecheck pytest preview graph bench clean policy-docs readme
+.PHONY: test lint typecheck pytest preview graph cost timeline bench clean policy-docs readme
 
 $(STAMP): requirements.txt requirements-dev.txt policies/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,15 @@ bench: $(STAMP)
 
 preview: $(STAMP)
 	$(BIN)/python -m preflight preview --stack $(STACK)
+
+graph: $(STAMP)
+	$(BIN)/python -m preflight graph --stack $(STACK) --components-only
+
+cost: $(STAMP)
+	$(BIN)/python -m preflight cost --stack $(STACK)
+
+timeline: $(STAMP)
+	$(BIN)/python -m preflight timeline --stack $(STACK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
