@@ -44,7 +44,7 @@ def render_components(run: StackRun) -> str:
         top = run.outermost_component(reg)
         if top is not None:
             tops[reg.urn] = top
-    for top in {t.urn: t for t in tops.values()}.values():
+    for top in sorted({t.urn: t for t in tops.values()}.values(), key=lambda t: t.urn):
         lines.append(f'  {_node_id(top.urn)}["{top.type.split(":")[-1]} {top.name}"]')
     edges = {(tops[a].urn, tops[b].urn) for a, b in _edges(run) if a in tops and b in tops and tops[a] is not tops[b]}
     lines += [f"  {_node_id(a)} --> {_node_id(b)}" for a, b in sorted(edges)]
@@ -54,7 +54,8 @@ def render_components(run: StackRun) -> str:
 def render(run: StackRun, fmt: str) -> str:
     children: dict[str, list[Registration]] = defaultdict(list)
     urns = {r.urn for r in run.resources}
-    for reg in run.resources:
+    # Sorted by URN: registration order varies from run to run, the drawing must not.
+    for reg in sorted(run.resources, key=lambda r: r.urn):
         if not reg.type.startswith("pulumi:providers:"):
             children[reg.parent if reg.parent in urns else ""].append(reg)
     return _mermaid(run, children) if fmt == "mermaid" else _dot(run, children)

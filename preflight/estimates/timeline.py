@@ -68,7 +68,7 @@ def critical_path(nodes: Mapping[str, float], edges: Mapping[str, set[str]]) -> 
         finish[node], previous[node] = start + nodes[node], before
     if not finish:
         return [], 0.0
-    end = max(finish, key=lambda n: finish[n])
+    end = max(finish, key=lambda n: (finish[n], n))  # ties broken by name: the same answer every run
     path: list[str] = []
     cursor: str | None = end
     while cursor is not None:
