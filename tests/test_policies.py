@@ -342,3 +342,18 @@ def test_stack_config_files_name_only_real_policies_and_settings() -> None:
             schema = by_name[name].config_schema
             for key in settings:
                 assert key == "enforcementLevel" or (schema and key in schema.properties), f"{stack}: {name}.{key}"
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_required_tags_judges_every_taggable_type_the_program_uses(stack: str) -> None:
+    # "Taggable" as the SDK defines it: the resource class takes `tags`.
+    from elite_policies.guardrails import _taggable
+
+    from .conftest import is_taggable, stack_run
+
+    run = stack_run(stack)
+    missed = sorted({r.type for r in run.resources if is_taggable(r) and not _taggable(r.type)})
+    assert missed == [], f"required-tags never judges {missed}"
+    wrongly = sorted({r.type for r in run.resources
+                      if r.custom and r.type.startswith("aws:") and _taggable(r.type) and not is_taggable(r)})
+    assert wrongly == [], f"required-tags would demand tags of untaggable {wrongly}"

@@ -181,7 +181,9 @@ def iam_star(props: Mapping[str, Any], config: Mapping[str, Any]):
 TAGGABLE_PREFIXES = ("aws:ec2/", "aws:rds/", "aws:elasticache/", "aws:s3/bucket:", "aws:kms/key:", "aws:lb/",
                      "aws:ecs/", "aws:ecr/repository:", "aws:cloudwatch/logGroup:", "aws:sns/topic:",
                      "aws:opensearch/", "aws:kinesis/", "aws:cloudfront/distribution:", "aws:wafv2/webAcl:",
-                     "aws:iam/role:", "aws:ssm/parameter:", "aws:acm/certificate:")
+                     "aws:iam/role:", "aws:iam/serviceLinkedRole:", "aws:ssm/parameter:", "aws:acm/certificate:",
+                     "aws:vpc/securityGroup", "aws:cloudwatch/metricAlarm:", "aws:cloudwatch/logDelivery",
+                     "aws:appautoscaling/target:", "aws:route53/zone:", "aws:secretsmanager/secret:")
 UNTAGGABLE = {"aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation",
               "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
               "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
