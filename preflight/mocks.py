@@ -1,7 +1,7 @@
 """The one mock engine: realistic AWS answers for every resource type and invoke the program uses.
 
 Tests and the offline preflight share it. Outputs look like AWS's (ARNs in the right partition,
-region and account; ids with the service's prefix; endpoints; rendered IAM JSON) so that code
+region and account; ids with the service's prefix; endpoints) so that code
 which parses or concatenates them behaves as it would against the real provider.
 In preview mode a resource gets back only its inputs: everything the provider computes stays
 unknown, as in `pulumi preview`.
@@ -10,7 +10,6 @@ unknown, as in `pulumi preview`.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -79,39 +78,6 @@ def _module_and_kind(token: str) -> tuple[str, str]:
     middle = token.split(":")[1] if token.count(":") == 2 else token
     module, _, kind = middle.partition("/")
     return module, kind or module
-
-
-def render_policy_document(args: dict[str, Any]) -> str:
-    """Render aws.iam.get_policy_document arguments to the JSON IAM would store."""
-    statements = []
-    for st in args.get("statements", []):
-        out: dict[str, Any] = {}
-        if st.get("sid"):
-            out["Sid"] = st["sid"]
-        out["Effect"] = st.get("effect", "Allow")
-        for key, field in (("actions", "Action"), ("notActions", "NotAction"),
-                           ("resources", "Resource"), ("notResources", "NotResource")):
-            if st.get(key):
-                values = st[key]
-                out[field] = values[0] if len(values) == 1 else values
-        for key, field in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
-            if st.get(key):
-                block: dict[str, Any] = {}
-                for p in st[key]:
-                    ids = p["identifiers"]
-                    if p["type"] == "*" and ids == ["*"]:
-                        block = "*"  # type: ignore[assignment]
-                        break
-                    block[p["type"]] = ids[0] if len(ids) == 1 else ids
-                out[field] = block
-        if st.get("conditions"):
-            cond: dict[str, dict[str, Any]] = {}
-            for c in st["conditions"]:
-                vals = c["values"]
-                cond.setdefault(c["test"], {})[c["variable"]] = vals[0] if len(vals) == 1 else vals
-            out["Condition"] = cond
-        statements.append(out)
-    return json.dumps({"Version": args.get("version", "2012-10-17"), "Statement": statements})
 
 
 class AwsMocks(pulumi.runtime.Mocks):
@@ -352,11 +318,6 @@ def _partition(mocks: AwsMocks, args: dict, region: str) -> dict:
             "reverseDnsPrefix": "com.amazonaws"}
 
 
-def _policy_document(mocks: AwsMocks, args: dict, region: str) -> dict:
-    rendered = render_policy_document(args)
-    return {"json": rendered, "minifiedJson": rendered, "id": stable_hex(rendered)}
-
-
 def _zone(mocks: AwsMocks, args: dict, region: str) -> dict:
     name = args.get("name", "example.com")
     return {"name": name, "zoneId": "Z0" + stable_hex(name).upper(), "id": "Z0" + stable_hex(name).upper(),
@@ -386,7 +347,6 @@ _INVOKES: dict[str, Invoke] = {
     "aws:index/getCallerIdentity:getCallerIdentity": _caller,
     "aws:index/getRegion:getRegion": _region,
     "aws:index/getPartition:getPartition": _partition,
-    "aws:iam/getPolicyDocument:getPolicyDocument": _policy_document,
     "aws:route53/getZone:getZone": _zone,
     "aws:cloudfront/getCachePolicy:getCachePolicy": _by_name(MANAGED_CACHE_POLICIES, "cache policy"),
     "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": _by_name(
