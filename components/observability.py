@@ -287,7 +287,8 @@ class ObservabilityTier(pulumi.ComponentResource):
                                                                      condition_key="sts:ExternalId"),
                                    description="Firehose delivers application logs to OpenSearch",
                                    tags=self._tags(f"{prefix}-log-stream"), opts=self._child)
-        domain_name = f"{prefix}-logs"[:28]
+        # OpenSearch domain names are at most 28 characters: the stack name leads the suffix.
+        domain_name = f"elite-logs-{prefix.removeprefix('elite-locadora-')}"[:28]
         domain_arn = f"arn:aws:es:{args.region}:{args.account_id}:domain/{domain_name}"
         domain = aws.opensearch.Domain(
             f"{self._name}-opensearch", domain_name=domain_name, engine_version=cfg.open_search_engine_version,

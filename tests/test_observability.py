@@ -126,6 +126,7 @@ def test_log_aggregation_only_where_configured(staging: StackRun, production: St
 def test_opensearch_domain_is_private_encrypted_and_zone_aware(production: StackRun) -> None:
     domain = production.one("aws:opensearch/domain:Domain")
     d = domain.inputs
+    assert d["domainName"] == "elite-logs-production" and len(d["domainName"]) <= 28
     cluster = d["clusterConfig"]
     assert cluster["zoneAwarenessEnabled"] is True and cluster["zoneAwarenessConfig"]["availabilityZoneCount"] == 3
     assert cluster["instanceCount"] == 3 and cluster["instanceType"] == "r7g.large.search"
