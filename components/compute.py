@@ -20,6 +20,7 @@ import pulumi_random as random
 
 from .config import ServiceSpec, StackConfig
 from .iam import Statement, policy_document, service_trust
+from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
 
@@ -202,7 +203,7 @@ class ComputeTier(pulumi.ComponentResource):
                     from_port=port, to_port=port, tags=self._tags(f"{prefix}-alb-in-{port}"),
                     opts=self._child, **source)
         self._alb = aws.lb.LoadBalancer(
-            f"{self._name}-alb", name=f"{prefix}-alb"[:32], load_balancer_type="application",
+            f"{self._name}-alb", name=physical_name("alb", prefix, "alb"), load_balancer_type="application",
             internal=False, subnets=args.public_subnet_ids, security_groups=[group.id],
             drop_invalid_header_fields=True, enable_deletion_protection=cfg.alb_deletion_protection,
             desync_mitigation_mode="defensive", idle_timeout=60, enable_http2=True,
@@ -234,7 +235,8 @@ class ComputeTier(pulumi.ComponentResource):
         aws.wafv2.WebAclAssociation(
             f"{self._name}-alb-waf-association", resource_arn=self._alb.arn,
             web_acl_arn=protective_web_acl(
-                f"{self._name}-waf", scope="REGIONAL", acl_name=f"{prefix}-alb", rate_limit=cfg.waf_rate_limit,
+                f"{self._name}-waf", scope="REGIONAL", acl_name=physical_name("waf-web-acl", prefix, "alb"),
+                rate_limit=cfg.waf_rate_limit,
                 log_retention_days=cfg.log_retention_days, log_kms_key_arn=args.logs_key_arn,
                 tags=args.tags, opts=self._child).acl.arn,
             opts=self._child)

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from .naming import stack_name_problem
+
 PROJECT = "elite-locadora"
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
@@ -52,6 +54,8 @@ _DAILY_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d
 _WEEKLY_WINDOW = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
     r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
+# `compute-<name>-tg-xxxxxxx` within ELB's 32 characters.
+MAX_PUBLIC_SERVICE_NAME = 32 - len("compute--tg") - 8
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEK = 7 * 24 * 60
 
@@ -139,6 +143,25 @@ def _daily_span(window: str) -> set[int]:
     return {(day * 24 * 60 + start + i) % _WEEK for day in range(7) for i in range(length)}
 
 
+def daily_window_minutes(window: str) -> int:
+    """Length of a daily UTC window (it may wrap past midnight)."""
+    h1, m1, h2, m2 = _DAILY_WINDOW.match(window).groups()  # type: ignore[union-attr]
+    return (int(h2) * 60 + int(m2) - int(h1) * 60 - int(m1)) % (24 * 60)
+
+
+def weekly_window_minutes(window: str) -> int:
+    """Length of a weekly UTC window (it may wrap past Sunday)."""
+    return len(_weekly_span(window))
+
+
+def is_daily_window(value: str) -> bool:
+    return bool(_DAILY_WINDOW.match(value))
+
+
+def is_weekly_window(value: str) -> bool:
+    return bool(_WEEKLY_WINDOW.match(value))
+
+
 def windows_overlap(daily: str, weekly: str) -> bool:
     """Whether a daily window (backups, snapshots) meets a weekly maintenance window."""
     return bool(_daily_span(daily) & _weekly_span(weekly))
@@ -153,7 +176,7 @@ class _Model(BaseModel):
 
 
 class ReadReplica(_Model):
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,39}$")]
+    name: Annotated[str, Field(pattern=r"^[a-z](-?[a-z0-9]){0,39}$")]
     region: Region
     availability_zone: str
     instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
@@ -169,7 +192,7 @@ class ReadReplica(_Model):
 class ServiceSpec(_Model):
     """One ECS service; adding a service is one more entry of this shape."""
 
-    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+    name: Annotated[str, Field(pattern=r"^[a-z](-?[a-z0-9]){0,30}$")]
     # web: the React/Nginx front end (ALB default route); api: the Laravel HTTP API;
     # worker: Laravel without a port (queue workers, schedulers). The kind decides environment,
     # secrets and permissions; the entry decides size, image, routes and counts.
@@ -330,9 +353,25 @@ class StackConfig(_Model):
         _check(not windows_overlap(self.redis_snapshot_window, self.redis_maintenance_window),
                "redisMaintenanceWindow", self.redis_maintenance_window,
                f"a window that does not overlap redisSnapshotWindow {self.redis_snapshot_window}")
-        _check(self.db_max_allocated_storage_gib >= self.db_allocated_storage_gib,
+        # RDS: both windows at least 30 minutes; ElastiCache: both at least 60 minutes.
+        for key, window, minimum in (("dbBackupWindow", self.db_backup_window, 30),
+                                     ("redisSnapshotWindow", self.redis_snapshot_window, 60)):
+            _check(daily_window_minutes(window) >= minimum, key, window,
+                   f"a window of at least {minimum} minutes (AWS rejects shorter ones)")
+        for key, window, minimum in (("dbMaintenanceWindow", self.db_maintenance_window, 30),
+                                     ("redisMaintenanceWindow", self.redis_maintenance_window, 60)):
+            _check(weekly_window_minutes(window) >= minimum, key, window,
+                   f"a window of at least {minimum} minutes (AWS rejects shorter ones)")
+        # Storage autoscaling needs headroom: RDS wants the threshold 10 % above the allocation.
+        _check(self.db_max_allocated_storage_gib * 10 >= self.db_allocated_storage_gib * 11,
                "dbMaxAllocatedStorageGib", self.db_max_allocated_storage_gib,
-               f"at least dbAllocatedStorageGib ({self.db_allocated_storage_gib})")
+               f"at least 10 % above dbAllocatedStorageGib ({self.db_allocated_storage_gib})")
+        for index, service in enumerate(self.services):
+            # A public service's target group is auto-named `compute-<name>-tg` plus Pulumi's
+            # 8-character suffix, and ELB names stop at 32 characters.
+            _check(not service.public or len(service.name) <= MAX_PUBLIC_SERVICE_NAME, f"services[{index}].name",
+                   service.name, f"at most {MAX_PUBLIC_SERVICE_NAME} characters for a public service "
+                   "(its target group name must fit ELB's 32)")
         retention = self.db_performance_insights_retention_days
         _check(retention == 7 or (retention % 31 == 0 and retention <= 731) or retention == 465,
                "dbPerformanceInsightsRetentionDays", retention,
@@ -450,6 +489,9 @@ def _unknown_keys() -> list[str]:
 def load_stack_config() -> Settings:
     """Read and validate the stack's config; raise ConfigError before any resource exists."""
     stack = pulumi.get_stack()
+    problem = stack_name_problem(stack)
+    if problem:
+        raise ConfigError(f"invalid stack name {stack!r}: {problem}")
     cfg, aws_cfg = pulumi.Config(PROJECT), pulumi.Config("aws")
     raw: dict[str, Any] = {}
     for name, field in StackConfig.model_fields.items():

@@ -16,6 +16,7 @@ import pulumi_random as random
 
 from .config import ReadReplica, StackConfig, SuppliedSecrets
 from .iam import Statement, policy_document, service_trust
+from .naming import physical_name
 from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
 
@@ -177,7 +178,7 @@ class DataTier(pulumi.ComponentResource):
 
     def _mysql_primary(self) -> None:
         cfg, args = self._cfg, self._args
-        identifier = f"{args.name_prefix}-mysql"
+        identifier = physical_name("rds-instance", args.name_prefix, "mysql")
         self._params = self._parameter_group("mysql", self._child)
         self._monitoring = self._monitoring_role()
         subnet_group = aws.rds.SubnetGroup(
@@ -199,7 +200,7 @@ class DataTier(pulumi.ComponentResource):
             backup_retention_period=cfg.db_backup_retention_days, backup_window=cfg.db_backup_window,
             maintenance_window=cfg.db_maintenance_window, copy_tags_to_snapshot=True,
             delete_automated_backups=False, deletion_protection=cfg.db_deletion_protection,
-            skip_final_snapshot=False, final_snapshot_identifier=f"{identifier}-final",
+            skip_final_snapshot=False, final_snapshot_identifier=physical_name("rds-snapshot", identifier, "final"),
             performance_insights_kms_key_id=args.key_arns["database"],
             monitoring_role_arn=self._monitoring.arn,
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
@@ -241,7 +242,7 @@ class DataTier(pulumi.ComponentResource):
                  parameter_group: pulumi.Input[str], source: pulumi.Input[str],
                  group_id: pulumi.Input[str], subnet_group: pulumi.Input[str] | None,
                  log_key_arn: pulumi.Input[str] | None) -> None:
-        identifier = f"{self._args.name_prefix}-{replica.name}"
+        identifier = physical_name("rds-instance", self._args.name_prefix, replica.name)
         log_groups = self._instance_logs(identifier, log_key_arn, opts) if log_key_arn else []
         instance = aws.rds.Instance(
             f"{self._name}-{replica.name}", identifier=identifier, replicate_source_db=source,
@@ -268,7 +269,7 @@ class DataTier(pulumi.ComponentResource):
 
     def _redis(self) -> None:
         cfg, args = self._cfg, self._args
-        group_id = self.redis_group_name = f"{args.name_prefix}-redis"[:40]
+        group_id = self.redis_group_name = physical_name("elasticache-group", args.name_prefix, "redis")
         subnet_group = aws.elasticache.SubnetGroup(
             f"{self._name}-redis-subnets", subnet_ids=args.isolated_subnet_ids,
             description="Isolated subnets of the data tier", tags=self._tags(group_id), opts=self._child)
@@ -295,7 +296,8 @@ class DataTier(pulumi.ComponentResource):
             security_group_ids=[self.redis_security_group_id],
             snapshot_retention_limit=cfg.redis_snapshot_retention_days,
             snapshot_window=cfg.redis_snapshot_window, maintenance_window=cfg.redis_maintenance_window,
-            final_snapshot_identifier=f"{group_id}-final", auto_minor_version_upgrade=True,
+            final_snapshot_identifier=physical_name("elasticache-snapshot", group_id, "final"),
+            auto_minor_version_upgrade=True,
             apply_immediately=False,
             log_delivery_configurations=[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
                 destination=slow_log.name, destination_type="cloudwatch-logs", log_format="json",
@@ -313,11 +315,11 @@ class DataTier(pulumi.ComponentResource):
         prefix, account = args.name_prefix, args.account_id
         # S3 server access logs and ALB access logs can only be delivered to SSE-S3 buckets.
         self.logs_bucket = SecureBucket("logs", SecureBucketArgs(
-            bucket_name=f"{prefix}-logs-{account}", tags=args.tags, kms_key_arn=None,
+            bucket_name=physical_name("s3-bucket", prefix, "logs", account), tags=args.tags, kms_key_arn=None,
             lifecycle_rules=[expire_all("expire-logs", cfg.log_retention_days)],
             policy_statements=[Statement(
                 sid="S3ServerAccessLogDelivery", actions=["s3:PutObject"],
-                resources=[f"arn:aws:s3:::{prefix}-logs-{account}/s3/*"],
+                resources=[f"arn:aws:s3:::{physical_name('s3-bucket', prefix, 'logs', account)}/s3/*"],
                 principals={"Service": ["logging.s3.amazonaws.com"]},
                 conditions={"StringEquals": {"aws:SourceAccount": account}})],
             deferred_policy=True, protect=cfg.protect_stateful_resources,
@@ -343,7 +345,8 @@ class DataTier(pulumi.ComponentResource):
                         days_after_initiation=7))),
         ]
         self.assets = SecureBucket("assets", SecureBucketArgs(
-            bucket_name=f"{prefix}-assets-{account}", tags=args.tags, kms_key_arn=args.key_arns["storage"],
+            bucket_name=physical_name("s3-bucket", prefix, "assets", account), tags=args.tags,
+            kms_key_arn=args.key_arns["storage"],
             lifecycle_rules=rules, access_log_bucket=self.logs_bucket.name, access_log_prefix="s3/assets/",
             deferred_policy=True, protect=cfg.protect_stateful_resources,
             extra={"DataClassification": "confidential"}), opts=self._child)
@@ -355,7 +358,7 @@ class DataTier(pulumi.ComponentResource):
         if dr is None:  # config validation makes this unreachable
             raise pulumi.RunError("assetsReplication needs the DR site (drNetwork: true)")
         replica = SecureBucket("assets-replica", SecureBucketArgs(
-            bucket_name=f"{args.name_prefix}-assets-replica-{args.account_id}", tags=args.tags,
+            bucket_name=physical_name("s3-bucket", args.name_prefix, "assets-replica", args.account_id), tags=args.tags,
             kms_key_arn=dr.storage_key_arn, protect=self._cfg.protect_stateful_resources,
             extra={"DataClassification": "confidential", "ReplicaOf": "assets"}),
             opts=pulumi.ResourceOptions(parent=self, provider=dr.provider))

@@ -22,6 +22,7 @@ import pulumi_aws as aws
 
 from .compute import ORIGIN_HEADER
 from .iam import Statement
+from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
 
@@ -70,7 +71,7 @@ class EdgeTier(pulumi.ComponentResource):
         self._global = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
 
         acl = protective_web_acl(
-            f"{name}-waf", scope="CLOUDFRONT", acl_name=f"{args.name_prefix}-cloudfront",
+            f"{name}-waf", scope="CLOUDFRONT", acl_name=physical_name("waf-web-acl", args.name_prefix, "cloudfront"),
             rate_limit=args.rate_limit, log_retention_days=args.log_retention_days,
             log_kms_key_arn=args.us_east_1_logs_key_arn, tags=args.tags, opts=self._global)
         self.web_acl_arn = acl.acl.arn
@@ -110,7 +111,7 @@ class EdgeTier(pulumi.ComponentResource):
         security_headers = self._managed(aws.cloudfront.get_response_headers_policy,
                                          "Managed-SecurityHeadersPolicy")
         oac = aws.cloudfront.OriginAccessControl(
-            f"{self._name}-assets-oac", name=f"{args.name_prefix}-assets"[:64],
+            f"{self._name}-assets-oac", name=physical_name("cloudfront-oac", args.name_prefix, "assets"),
             description="CloudFront reads the assets bucket (no public bucket)",
             origin_access_control_origin_type="s3", signing_behavior="always", signing_protocol="sigv4",
             opts=self._child)
@@ -157,11 +158,12 @@ class EdgeTier(pulumi.ComponentResource):
         """CloudFront standard logging (v2) to the logs bucket; the bucket needs no ACLs for it."""
         args = self._args
         source = aws.cloudwatch.LogDeliverySource(
-            f"{self._name}-access-log-source", name=f"{args.name_prefix}-cloudfront"[:60],
+            f"{self._name}-access-log-source", name=physical_name("log-delivery", args.name_prefix, "cloudfront"),
             log_type="ACCESS_LOGS", resource_arn=distribution.arn,
             tags=named(args.tags, f"{args.name_prefix}-cloudfront-logs"), opts=self._global)
         destination = aws.cloudwatch.LogDeliveryDestination(
-            f"{self._name}-access-log-destination", name=f"{args.name_prefix}-cloudfront-s3"[:60],
+            f"{self._name}-access-log-destination",
+            name=physical_name("log-delivery", args.name_prefix, "cloudfront-s3"),
             output_format="parquet",
             delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
                 destination_resource_arn=pulumi.Output.format("{0}/{1}", args.logs_bucket_arn, CLOUDFRONT_LOG_PREFIX)),

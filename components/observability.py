@@ -22,6 +22,7 @@ import pulumi_aws as aws
 
 from .config import StackConfig
 from .iam import Statement, policy_document, service_trust
+from .naming import physical_name
 from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
 
@@ -287,8 +288,8 @@ class ObservabilityTier(pulumi.ComponentResource):
                                                                      condition_key="sts:ExternalId"),
                                    description="Firehose delivers application logs to OpenSearch",
                                    tags=self._tags(f"{prefix}-log-stream"), opts=self._child)
-        # OpenSearch domain names are at most 28 characters: the stack name leads the suffix.
-        domain_name = f"elite-logs-{prefix.removeprefix('elite-locadora-')}"[:28]
+        # OpenSearch domain names are at most 28 characters: a shorter lead than the prefix.
+        domain_name = physical_name("opensearch-domain", "elite-logs", prefix.removeprefix("elite-locadora-"))
         domain_arn = f"arn:aws:es:{args.region}:{args.account_id}:domain/{domain_name}"
         domain = aws.opensearch.Domain(
             f"{self._name}-opensearch", domain_name=domain_name, engine_version=cfg.open_search_engine_version,
@@ -318,7 +319,7 @@ class ObservabilityTier(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=cfg.protect_stateful_resources,
                                         custom_timeouts=SLOW_CREATE))
         failures = SecureBucket("log-delivery-failures", SecureBucketArgs(
-            bucket_name=f"{prefix}-log-failures-{args.account_id}", tags=args.tags,
+            bucket_name=physical_name("s3-bucket", prefix, "log-failures", args.account_id), tags=args.tags,
             kms_key_arn=args.storage_key_arn, protect=cfg.protect_stateful_resources,
             lifecycle_rules=[expire_all("expire-failed-records", cfg.log_retention_days)]),
             opts=self._child)
@@ -343,7 +344,8 @@ class ObservabilityTier(pulumi.ComponentResource):
             Statement(sid="DeliveryErrors", actions=["logs:PutLogEvents", "logs:CreateLogStream"],
                       resources=[stream_errors.arn.apply(lambda a: f"{a}:log-stream:*")])), opts=self._child)
         stream = aws.kinesis.FirehoseDeliveryStream(
-            f"{self._name}-log-stream", name=f"{prefix}-app-logs", destination="opensearch",
+            f"{self._name}-log-stream", name=physical_name("firehose-stream", prefix, "app-logs"),
+            destination="opensearch",
             server_side_encryption=aws.kinesis.FirehoseDeliveryStreamServerSideEncryptionArgs(
                 enabled=True, key_type="CUSTOMER_MANAGED_CMK", key_arn=args.logs_key_arn),
             opensearch_configuration=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationArgs(

@@ -108,9 +108,10 @@ def _overrides(pairs: list[str] | None) -> dict[str, Any]:
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
     preview = args.mode == "preview"
-    run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set))
+    run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from)
     program_seconds = time.perf_counter() - started
-    config_path = Path(args.policy_config) if args.policy_config else POLICY_DIR / "config" / f"{args.stack}.json"
+    config_path = Path(args.policy_config) if args.policy_config else \
+        POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
     console.print(f"Previewing stack [bold]{args.stack}[/bold] offline (mock engine, {args.mode} mode)")
     console.print(resource_tree(run))
     counts = summary(run)
@@ -137,7 +138,7 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     from .graph import render, render_components
 
-    run = run_stack(args.stack)
+    run = run_stack(args.stack, settings_from=args.config_from)
     text = render_components(run) if args.components_only else render(run, args.format)
     if args.output:
         Path(args.output).write_text(text)
@@ -150,7 +151,7 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     from .estimates import prices, usage
     from .estimates.cost import estimate
 
-    report = estimate(run_stack(args.stack, overrides=_overrides(args.set)))
+    report = estimate(run_stack(args.stack, overrides=_overrides(args.set), settings_from=args.config_from))
     table = Table(title=f"Estimated monthly cost: {args.stack} (USD)")
     for column, justify in (("tier", "left"), ("resource", "left"), ("basis", "left"), ("USD / month", "right")):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
@@ -186,7 +187,7 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
 def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
     from .estimates.timeline import estimate, explain
 
-    timeline = estimate(run_stack(args.stack, overrides=_overrides(args.set)))
+    timeline = estimate(run_stack(args.stack, overrides=_overrides(args.set), settings_from=args.config_from))
     table = Table(title=f"First `pulumi up` of {args.stack}: critical path")
     for column in ("starts at", "resource", "type", "takes", "why that long"):
         table.add_column(column, overflow="fold")
@@ -236,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--stack", required=True)
     timeline.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
     timeline.set_defaults(func=cmd_timeline)
+    for command in (preview, graph, cost, timeline):
+        command.add_argument("--config-from", metavar="STACK",
+                             help="use Pulumi.<STACK>.yaml (and its policy config) for a stack that has no file "
+                                  "yet, e.g. --stack qa-environment-a --config-from staging")
     return parser
 
 
@@ -248,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     except (UnknownStackError, ProgramError, AnalyzerError) as exc:
         if args.debug:
             errors.print_exception()
-        errors.print(f"[red]error:[/red] {exc}", markup=True)
+        # One line per finding, unwrapped, so logs and job summaries keep them whole.
+        errors.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
         return EXIT_FAILED
 
 

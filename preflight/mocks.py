@@ -34,6 +34,8 @@ MANAGED_RESPONSE_HEADERS_POLICIES = {
     "Managed-SecurityHeadersPolicy": "67f7725c-6f97-4210-82d7-5512b31e9d03",
 }
 MANAGED_PREFIX_LISTS = {"com.amazonaws.global.cloudfront.origin-facing": "pl-3b927c52"}
+# Maximum entries of those lists: a security-group rule naming one counts this many rules.
+MANAGED_PREFIX_LIST_ENTRIES = {"pl-3b927c52": 55}
 
 # Physical-id prefixes AWS uses, by resource type token.
 _ID_PREFIX = {
@@ -71,6 +73,12 @@ _ARN_SHAPES: dict[str, Callable[[str, str, str], str]] = {
 
 def stable_hex(*parts: str, length: int = 17) -> str:
     return hashlib.sha256("/".join(parts).encode()).hexdigest()[:length]
+
+
+def auto_name(token: str, logical_name: str) -> str:
+    """The physical name Pulumi gives a resource whose name is not set: its logical name plus a
+    hyphen and 7 random hex characters (stable here)."""
+    return f"{logical_name}-{stable_hex(token, logical_name, length=7)}"
 
 
 def _module_and_kind(token: str) -> tuple[str, str]:
@@ -119,18 +127,18 @@ class AwsMocks(pulumi.runtime.Mocks):
         region = self.region_of(args.provider)
         physical_id = self._physical_id(token, args.name, inputs)
         state = dict(inputs)
-        auto_name = f"{args.name}-{stable_hex(token, args.name, length=7)}"
+        generated = auto_name(token, args.name)
         if "name" not in state and token.startswith("aws:") and token not in _NAMELESS:
-            state["name"] = auto_name
+            state["name"] = generated
         module, kind = _module_and_kind(token)
         state.setdefault("arn", _ARN_SHAPES.get(token, lambda r, n, i: (
             f"arn:{PARTITION}:{module}:{r}:{ACCOUNT_ID}:{kind}/{i}"))(
-                region, str(state.get("bucket") or state.get("name") or auto_name), physical_id))
+                region, str(state.get("bucket") or state.get("name") or generated), physical_id))
         state["id"] = physical_id
         state.setdefault("tagsAll", state.get("tags", {}))
         shaper = _SHAPERS.get(token)
         if shaper:
-            shaper(state, region, physical_id, auto_name)
+            shaper(state, region, physical_id, generated)
         return physical_id, state
 
     # --- invokes ---------------------------------------------------------------------------
@@ -338,7 +346,8 @@ def _prefix_list(mocks: AwsMocks, args: dict, region: str) -> dict:
     name = args.get("name")
     if name not in MANAGED_PREFIX_LISTS:
         raise KeyError(f"no AWS-managed prefix list named {name!r}")
-    return {"id": MANAGED_PREFIX_LISTS[name], "name": name, "addressFamily": "IPv4", "maxEntries": 55,
+    return {"id": MANAGED_PREFIX_LISTS[name], "name": name, "addressFamily": "IPv4",
+            "maxEntries": MANAGED_PREFIX_LIST_ENTRIES[MANAGED_PREFIX_LISTS[name]],
             "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/{MANAGED_PREFIX_LISTS[name]}"}
 
 

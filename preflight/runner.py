@@ -30,6 +30,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from components.config import PROJECT, SUPPLIED_SECRET_KEYS
 
+from . import constraints
 from .mocks import AwsMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,15 @@ class ProgramError(RuntimeError):
 
 
 @dataclass
+class ConstraintError(ProgramError):
+    """The program ran, but AWS would reject some of what it registered at create time."""
+
+    def __init__(self, message: str, registered: list[Registration], violations: list) -> None:
+        super().__init__(message, registered)
+        self.violations = violations
+
+
+@dataclass
 class Registration:
     urn: str
     type: str
@@ -76,6 +86,7 @@ class Registration:
     secret_inputs: set[str]
     id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    region: str = ""  # of the resource's provider
 
 
 @dataclass
@@ -130,13 +141,18 @@ def _as_cli_string(value: Any) -> str:
 
 def load_cli_config(stack: str, overrides: dict[str, Any] | None = None,
                     project_dir: Path = PROJECT_DIR, fill_missing_secrets: bool = True,
+                    settings_from: str | None = None,
                     ) -> tuple[dict[str, str], set[str], list[str]]:
-    """Config as `pulumi preview --stack <stack>` would pass it: values, secret keys, notes."""
+    """Config as `pulumi preview --stack <stack>` would pass it: values, secret keys, notes.
+
+    `settings_from` reads another stack's file, as if Pulumi.<stack>.yaml were its copy (to try a
+    new stack name before creating its file)."""
     stacks = available_stacks(project_dir)
-    if stack not in stacks:
-        raise UnknownStackError(f"unknown stack {stack!r}; available stacks: {', '.join(stacks)}")
+    source = settings_from or stack
+    if source not in stacks:
+        raise UnknownStackError(f"unknown stack {source!r}; available stacks: {', '.join(stacks)}")
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
-    stack_file = yaml.safe_load((project_dir / f"Pulumi.{stack}.yaml").read_text()) or {}
+    stack_file = yaml.safe_load((project_dir / f"Pulumi.{source}.yaml").read_text()) or {}
     name = project["name"]
     values: dict[str, Any] = {}
     for key, decl in (project.get("config") or {}).items():
@@ -193,6 +209,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: AwsMocks) -> None:
         super().__init__(mocks)
+        self.aws = mocks
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
@@ -227,7 +244,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
                              if getattr(timeouts, k)},
             aliases=len(request.aliases), remote=request.remote,
             engine_inputs=request.object, inputs=plain, secret_inputs=secret_inputs,
-            id=resource_id or None, outputs=state,
+            id=resource_id or None, outputs=state, region=self.aws.region_of(request.provider),
         ))
         return response
 
@@ -242,14 +259,15 @@ class _WarningCollector(logging.Handler):
 
 
 def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
-              fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR) -> StackRun:
+              fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR,
+              settings_from: str | None = None) -> StackRun:
     """Execute __main__.py for `stack` under the mock engine and return what it registered.
 
     Raises UnknownStackError for a stack with no Pulumi.<stack>.yaml and ProgramError when the
     program raises (bad config included).
     """
     config, secret_keys, notes = load_cli_config(stack, overrides, project_dir,
-                                                 fill_missing_secrets)
+                                                 fill_missing_secrets, settings_from)
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
     set_all_config(config, sorted(secret_keys))
     region = config.get("aws:region", "us-east-1")
@@ -282,5 +300,8 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
         raise ProgramError(f"{type(exc).__name__}: {exc}", monitor.registrations) from exc
     finally:
         set_all_config({}, [])
+    violations = constraints.check_all(monitor.registrations)
+    if violations:
+        raise ConstraintError(constraints.describe(violations), monitor.registrations, violations)
     return StackRun(stack=stack, preview=preview, resources=monitor.registrations,
                     exports=exports or {}, warnings=collector.messages, notes=notes)

@@ -1,0 +1,59 @@
+"""A sweep of stack names over both stack configurations: every derived name within AWS's rules,
+and no physical name shared by two stacks of one account (its own file so xdist runs it beside
+the rest of the suite)."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+import pytest
+
+from components.naming import STACK_NAME_MAX, stack_name_problem
+from preflight import constraints
+from preflight.runner import StackRun, run_stack
+
+
+def _stack_names(count: int, seed: int = 20261129) -> list[str]:
+    """Valid stack names of 1-40 characters: groups of letters and digits joined by hyphens."""
+    rng = random.Random(seed)  # noqa: S311 - a reproducible sample, not a secret
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+    names = ["a", "7", "q" * STACK_NAME_MAX, "qa-environment-a", "perf-test-environment-01",
+             "perf-test-environment-02", "x-" * 19 + "yz", "x-" * 19 + "y1"]
+    while len(names) < count:
+        length = rng.randint(1, STACK_NAME_MAX)
+        text = "".join(rng.choice(alphabet + "---") for _ in range(length))
+        name = "-".join(part for part in text.split("-") if part)[:STACK_NAME_MAX].strip("-")
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+NAMES = _stack_names(12)
+
+
+def _names(run: StackRun) -> dict[tuple[str, str, str], str]:
+    return {constraints.name_key(kind, name, r.region): r.name for r in run.resources
+            for _, kind, name, explicit in constraints.physical_names(r)
+            if explicit and kind not in constraints.SCOPED_KINDS}
+
+
+def test_the_sweep_names_are_valid_stack_names() -> None:
+    assert all(stack_name_problem(n) is None for n in NAMES), [n for n in NAMES if stack_name_problem(n)]
+
+
+@pytest.mark.parametrize("settings", ["staging", "production"])
+def test_sweep_of_stack_names_breaks_no_constraint_and_shares_no_name(settings: str) -> None:
+    owners: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    for stack in NAMES:
+        # run_stack raises ConstraintError on any create-time violation.
+        run = run_stack(stack, preview=True, settings_from=settings)
+        for key in _names(run):
+            owners[key].append(stack)
+    shared = {key: stacks for key, stacks in owners.items() if len(stacks) > 1}
+    assert not shared, shared
+
+
+def test_staging_and_production_share_no_physical_name() -> None:
+    staging, production = (_names(run_stack(s, preview=True)) for s in ("staging", "production"))
+    assert not set(staging) & set(production)
