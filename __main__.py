@@ -10,9 +10,10 @@ import pulumi_aws as aws
 
 from components.certificates import Certificates, CertificatesArgs
 from components.compute import ComputeArgs, ComputeTier
-from components.config import load_stack_config
+from components.config import load_stack_config, require_account
 from components.data import DataArgs, DataTier, DrSite
 from components.edge import EdgeArgs, EdgeTier
+from components.iam import PLATFORM_ROLE_PATH, RolePlacement, environment_role_path
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
 from components.observability import (
@@ -29,11 +30,17 @@ cfg = settings.config
 tags = stack_tags(settings)
 prefix = f"elite-locadora-{settings.stack}"
 
-primary = aws.Provider("primary", region=cfg.region)
-dr = aws.Provider("dr", region=cfg.dr_region)
+# With accountId set, every provider refuses credentials of another account: a staging
+# credential can never touch the production account, nor the reverse.
+allowed_accounts = [cfg.account_id] if cfg.account_id else None
+primary = aws.Provider("primary", region=cfg.region, allowed_account_ids=allowed_accounts)
+dr = aws.Provider("dr", region=cfg.dr_region, allowed_account_ids=allowed_accounts)
 # CloudFront reads certificates and CLOUDFRONT-scope WAF ACLs only from us-east-1.
-us_east_1 = aws.Provider("us-east-1", region="us-east-1")
-account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=primary)).account_id
+us_east_1 = aws.Provider("us-east-1", region="us-east-1", allowed_account_ids=allowed_accounts)
+account_id = require_account(settings, aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=primary)).account_id)
+roles = RolePlacement(path=environment_role_path(settings.stack), permissions_boundary=(
+    f"arn:aws:iam::{account_id}:policy{PLATFORM_ROLE_PATH}{cfg.permissions_boundary_policy}"
+    if cfg.permissions_boundary_policy else None))
 
 LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs", cloudwatch_logs=True)
 DATABASE = KeySpec("database", "RDS storage and Performance Insights, ElastiCache at rest")
@@ -52,7 +59,7 @@ network = NetworkTier("network", NetworkArgs(
     nat_strategy=cfg.nat_strategy, flow_log_retention_days=cfg.log_retention_days,
     flow_log_kms_key_arn=keys.arns["logs"], flow_log_traffic_type=cfg.flow_log_traffic_type,
     interface_endpoints=cfg.interface_endpoints, vpn_gateway=cfg.vpn_gateway,
-    vpn_amazon_side_asn=cfg.vpn_amazon_side_asn, tags=tags),
+    vpn_amazon_side_asn=cfg.vpn_amazon_side_asn, tags=tags, roles=roles),
     opts=pulumi.ResourceOptions(provider=primary))
 
 dr_site, dr_alerting = None, None
@@ -67,7 +74,7 @@ if cfg.dr_network:
         name_prefix=f"{prefix}-dr", region=cfg.dr_region, cidr=cfg.dr_vpc_cidr,
         az_count=cfg.dr_az_count, nat_strategy="none",
         flow_log_retention_days=cfg.log_retention_days, flow_log_kms_key_arn=dr_keys.arns["logs"],
-        flow_log_traffic_type=cfg.flow_log_traffic_type, tags=tags),
+        flow_log_traffic_type=cfg.flow_log_traffic_type, tags=tags, roles=roles),
         opts=pulumi.ResourceOptions(provider=dr))
     dr_site = DrSite(provider=dr, region=cfg.dr_region, vpc_id=dr_network.vpc_id,
                      vpc_cidr=dr_network.vpc_cidr, isolated_subnet_ids=dr_network.isolated_subnet_ids,
@@ -77,7 +84,7 @@ if cfg.dr_network:
 data = DataTier("data", DataArgs(
     name_prefix=prefix, environment=settings.stack, account_id=account_id, config=cfg,
     supplied=settings.secrets, vpc_id=network.vpc_id, isolated_subnet_ids=network.isolated_subnet_ids,
-    app_security_group_id=network.app_security_group_id, key_arns=keys.arns, tags=tags, dr=dr_site),
+    app_security_group_id=network.app_security_group_id, key_arns=keys.arns, tags=tags, roles=roles, dr=dr_site),
     opts=pulumi.ResourceOptions(provider=primary))
 certificates = Certificates("certificates", CertificatesArgs(
     domain_name=cfg.domain_name, create_hosted_zone=cfg.create_hosted_zone, site_names=cfg.site_names,
@@ -93,7 +100,7 @@ compute = ComputeTier("compute", ComputeArgs(
     assets_bucket_name=data.assets.name, assets_key_arn=keys.arns["storage"],
     access_logs_bucket=data.logs_bucket.name, db_address=data.db_address, db_port=data.db_port,
     db_name=data.db_name, db_username=data.db_username, redis_address=data.redis_address,
-    redis_port=data.redis_port, tags=tags), opts=pulumi.ResourceOptions(provider=primary))
+    redis_port=data.redis_port, tags=tags, roles=roles), opts=pulumi.ResourceOptions(provider=primary))
 
 # CloudFront's WAF logs must live in us-east-1, encrypted with a key there.
 edge_logs_key = keys.arns["logs"]
@@ -127,7 +134,7 @@ observability = ObservabilityTier("observability", ObservabilityArgs(
     databases=[MonitoredDatabase("mysql", data.db_instance_ids["primary"], cfg.region, replica=False)] + [
         MonitoredDatabase(r.name, data.db_instance_ids[r.name], r.region, replica=True) for r in cfg.read_replicas],
     redis_group_id=data.redis_group_name, redis_node_count=cfg.redis_node_count, vpc_id=network.vpc_id,
-    private_subnet_ids=network.private_subnet_ids, tags=tags, dr=dr_alerting),
+    private_subnet_ids=network.private_subnet_ids, tags=tags, roles=roles, dr=dr_alerting),
     opts=pulumi.ResourceOptions(provider=primary))
 
 pulumi.export("vpcId", network.vpc_id)

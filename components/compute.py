@@ -19,7 +19,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .config import ServiceSpec, StackConfig
-from .iam import Statement, policy_document, service_trust
+from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
@@ -78,6 +78,7 @@ class ComputeArgs:
     redis_address: pulumi.Input[str]
     redis_port: int
     tags: Mapping[str, str]
+    roles: RolePlacement
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ class ComputeTier(pulumi.ComponentResource):
     def _execution_role(self, spec: ServiceSpec, log_group: aws.cloudwatch.LogGroup,
                         parameters: list[pulumi.Input[str]]) -> aws.iam.Role:
         args = self._args
-        role = aws.iam.Role(f"{self._name}-{spec.name}-execution-role",
+        role = workload_role(f"{self._name}-{spec.name}-execution-role", args.roles,
                             assume_role_policy=service_trust("ecs-tasks.amazonaws.com", args.account_id),
                             description=f"ECS pulls the {spec.name} image, writes its logs, reads its secrets",
                             tags=self._tags(f"{args.name_prefix}-{spec.name}-execution"), opts=self._child)
@@ -310,7 +311,7 @@ class ComputeTier(pulumi.ComponentResource):
         if spec.kind == "web":
             return None  # the static front end calls no AWS API
         args = self._args
-        role = aws.iam.Role(f"{self._name}-{spec.name}-task-role",
+        role = workload_role(f"{self._name}-{spec.name}-task-role", args.roles,
                             assume_role_policy=service_trust("ecs-tasks.amazonaws.com", args.account_id),
                             description=f"What the {spec.name} application may do in AWS",
                             tags=self._tags(f"{args.name_prefix}-{spec.name}-task"), opts=self._child)

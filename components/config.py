@@ -245,6 +245,8 @@ class StackConfig(_Model):
     owner: str
     cost_center: str
     protect_stateful_resources: bool
+    account_id: Annotated[str, Field(pattern=r"^(\d{12})?$")]
+    permissions_boundary_policy: Annotated[str, Field(pattern=r"^([\w+=,.@-]{1,128})?$")]
 
     vpc_cidr: PrivateCidr16
     az_count: AzCount
@@ -484,6 +486,18 @@ def _unknown_keys() -> list[str]:
              for name, field in StackConfig.model_fields.items()}
     known |= {_qualified(k) for k in SUPPLIED_SECRET_KEYS}
     return sorted(k for k in CONFIG.get() if k.startswith(PROJECT + ":") and k not in known)
+
+
+def require_account(settings: Settings, caller_account: str) -> str:
+    """The account the credentials belong to, refused when the stack names another one."""
+    expected = settings.config.account_id
+    if not expected:
+        pulumi.log.warn(f"{PROJECT}:accountId is not set for stack {settings.stack!r}: nothing stops these "
+                        "credentials from deploying it into the wrong account (docs/runbooks.md, first deploy)")
+    elif caller_account != expected:
+        raise ConfigError(f"stack {settings.stack!r} belongs in account {expected} ({PROJECT}:accountId), but the "
+                          f"credentials are for account {caller_account}: refusing to deploy")
+    return caller_account
 
 
 def load_stack_config() -> Settings:

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .config import ReadReplica, StackConfig, SuppliedSecrets
-from .iam import Statement, policy_document, service_trust
+from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
 from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
@@ -57,6 +57,7 @@ class DataArgs:
     app_security_group_id: pulumi.Input[str]
     key_arns: Mapping[str, pulumi.Input[str]]  # database, storage, secrets, logs
     tags: Mapping[str, str]
+    roles: RolePlacement
     dr: DrSite | None = None
 
 
@@ -154,7 +155,7 @@ class DataTier(pulumi.ComponentResource):
             tags=self._tags(f"{self._args.name_prefix}-{label}-params"), opts=opts)
 
     def _monitoring_role(self) -> aws.iam.Role:
-        role = aws.iam.Role(f"{self._name}-rds-monitoring-role",
+        role = workload_role(f"{self._name}-rds-monitoring-role", self._args.roles,
                             assume_role_policy=service_trust("monitoring.rds.amazonaws.com",
                                                              self._args.account_id),
                             description="RDS enhanced monitoring",
@@ -363,7 +364,7 @@ class DataTier(pulumi.ComponentResource):
             extra={"DataClassification": "confidential", "ReplicaOf": "assets"}),
             opts=pulumi.ResourceOptions(parent=self, provider=dr.provider))
         source = self.assets
-        role = aws.iam.Role(f"{self._name}-assets-replication-role",
+        role = workload_role(f"{self._name}-assets-replication-role", args.roles,
                             assume_role_policy=service_trust("s3.amazonaws.com", args.account_id),
                             description="S3 replication of the assets bucket to the DR region",
                             tags=self._tags(f"{args.name_prefix}-assets-replication"), opts=self._child)

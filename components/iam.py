@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 Strings = Sequence[pulumi.Input[str]]
 
@@ -25,6 +26,8 @@ class Statement:
     principals: Mapping[str, Strings] = field(default_factory=dict)
     # operator -> {condition key -> values}
     conditions: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # The statement applies to everything except `resources` (NotResource), for denies.
+    not_resources: bool = False
 
     def render(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -36,7 +39,7 @@ class Statement:
                 kind: _one_or_many(ids) for kind, ids in self.principals.items()}
         out["Action"] = _one_or_many(self.actions)
         if self.resources:  # trust policies name no resource
-            out["Resource"] = _one_or_many(self.resources)
+            out["NotResource" if self.not_resources else "Resource"] = _one_or_many(self.resources)
         if self.conditions:
             out["Condition"] = {op: dict(keys) for op, keys in self.conditions.items()}
         return out
@@ -58,3 +61,39 @@ def service_trust(service: str, account_id: pulumi.Input[str],
     return policy_document(Statement(
         actions=["sts:AssumeRole"], resources=(), principals={"Service": [service]},
         conditions={"StringEquals": {condition_key: account_id}}))
+
+
+# AWS-managed policies that make a role an administrator (or let it become one). No workload
+# role may carry them, and the deploy roles may not attach them (bootstrap, the policy pack).
+PRIVILEGED_MANAGED_POLICIES = (
+    "arn:aws:iam::aws:policy/AdministratorAccess",
+    "arn:aws:iam::aws:policy/PowerUserAccess",
+    "arn:aws:iam::aws:policy/IAMFullAccess",
+    "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
+    "arn:aws:iam::aws:policy/AWSOrganizationsFullAccess",
+)
+PLATFORM_ROLE_PATH = "/elite-locadora/"
+BOUNDARY_POLICY_NAME = "elite-locadora-workload-boundary"
+
+
+def environment_role_path(environment: str) -> str:
+    """Where one environment's workload roles live: the deploy role of that environment may
+    manage roles under this path and no other."""
+    return f"{PLATFORM_ROLE_PATH}{environment}/"
+
+
+@dataclass(frozen=True)
+class RolePlacement:
+    """Path and permissions boundary every workload role of a stack is created with."""
+
+    path: str
+    permissions_boundary: str | None  # policy ARN; None only where config turns it off
+
+
+def workload_role(name: str, placement: RolePlacement, *, assume_role_policy: pulumi.Input[str],
+                  description: str, tags: Mapping[str, str],
+                  opts: pulumi.ResourceOptions | None = None) -> aws.iam.Role:
+    """An IAM role under the platform's path, capped by the bootstrap's permissions boundary."""
+    return aws.iam.Role(name, path=placement.path, permissions_boundary=placement.permissions_boundary,
+                        assume_role_policy=assume_role_policy, description=description, tags=dict(tags),
+                        opts=opts)

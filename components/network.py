@@ -19,7 +19,7 @@ from typing import Literal
 import pulumi
 import pulumi_aws as aws
 
-from .iam import Statement, policy_document, service_trust
+from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .tagging import named
 
 NatStrategy = Literal["one-per-az", "single", "none"]
@@ -43,6 +43,7 @@ class NetworkArgs:
     flow_log_retention_days: int
     flow_log_kms_key_arn: pulumi.Input[str]
     tags: Mapping[str, str]
+    roles: RolePlacement
     flow_log_traffic_type: str = "ALL"
     interface_endpoints: Sequence[str] = ()
     vpn_gateway: bool = False
@@ -200,7 +201,7 @@ class NetworkTier(pulumi.ComponentResource):
             kms_key_id=self._args.flow_log_kms_key_arn,
             tags=self._tags(f"{prefix}-vpc-flow-logs"), opts=self._child)
         account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
-        role = aws.iam.Role(f"{self._name}-flow-logs-role",
+        role = workload_role(f"{self._name}-flow-logs-role", self._args.roles,
                             assume_role_policy=service_trust("vpc-flow-logs.amazonaws.com", account_id),
                             description="VPC flow logs delivery to CloudWatch Logs",
                             tags=self._tags(f"{prefix}-vpc-flow-logs"), opts=self._child)

@@ -21,7 +21,7 @@ import pulumi
 import pulumi_aws as aws
 
 from .config import StackConfig
-from .iam import Statement, policy_document, service_trust
+from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
 from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
@@ -73,6 +73,7 @@ class ObservabilityArgs:
     vpc_id: pulumi.Input[str]
     private_subnet_ids: pulumi.Input[list[str]]
     tags: Mapping[str, str]
+    roles: RolePlacement
     dr: DrAlerting | None = None
 
 
@@ -277,13 +278,13 @@ class ObservabilityTier(pulumi.ComponentResource):
             from_port=443, to_port=443, referenced_security_group_id=domain_group.id,
             description="HTTPS to OpenSearch", tags=self._tags(f"{prefix}-log-stream-out"), opts=self._child)
 
-        admin = aws.iam.Role(f"{self._name}-log-admin-role", description="Operators administer OpenSearch",
+        admin = workload_role(f"{self._name}-log-admin-role", args.roles, description="Operators administer OpenSearch",
                              assume_role_policy=policy_document(Statement(
                                  actions=["sts:AssumeRole"], resources=(),
                                  principals={"AWS": [f"arn:aws:iam::{args.account_id}:root"]},
                                  conditions={"Bool": {"aws:MultiFactorAuthPresent": "true"}})),
                              tags=self._tags(f"{prefix}-log-admin"), opts=self._child)
-        stream_role = aws.iam.Role(f"{self._name}-log-stream-role",
+        stream_role = workload_role(f"{self._name}-log-stream-role", args.roles,
                                    assume_role_policy=service_trust("firehose.amazonaws.com", args.account_id,
                                                                      condition_key="sts:ExternalId"),
                                    description="Firehose delivers application logs to OpenSearch",
@@ -367,8 +368,8 @@ class ObservabilityTier(pulumi.ComponentResource):
                             _processor("Decompression", {"CompressionFormat": "GZIP"}),
                             _processor("CloudWatchLogProcessing", {"DataMessageExtraction": "true"})]))),
             tags=self._tags(f"{prefix}-app-logs"), opts=self._child)
-        subscription_role = aws.iam.Role(
-            f"{self._name}-log-subscription-role",
+        subscription_role = workload_role(
+            f"{self._name}-log-subscription-role", args.roles,
             assume_role_policy=service_trust(f"logs.{args.region}.amazonaws.com", args.account_id),
             description="CloudWatch Logs forwards application logs to Firehose",
             tags=self._tags(f"{prefix}-log-subscription"), opts=self._child)

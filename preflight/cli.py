@@ -18,7 +18,15 @@ from rich.table import Table
 from rich.tree import Tree
 
 from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, analyze, load_policy_config
-from .runner import ProgramError, Registration, StackRun, UnknownStackError, run_stack
+from .runner import (
+    PROJECT_DIR,
+    ProgramError,
+    Registration,
+    StackRun,
+    UnknownStackError,
+    project_name,
+    run_stack,
+)
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_FAILED = 0, 1, 2
 
@@ -108,10 +116,13 @@ def _overrides(pairs: list[str] | None) -> dict[str, Any]:
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
     preview = args.mode == "preview"
-    run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from)
+    project_dir = Path(args.project_dir).resolve()
+    run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from,
+                    project_dir=project_dir)
     program_seconds = time.perf_counter() - started
     config_path = Path(args.policy_config) if args.policy_config else \
         POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
+    project = project_name(project_dir)
     console.print(f"Previewing stack [bold]{args.stack}[/bold] offline (mock engine, {args.mode} mode)")
     console.print(resource_tree(run))
     counts = summary(run)
@@ -123,7 +134,7 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     for warning in run.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     with console.status("Running the policy pack…"):
-        policies = analyze(run.resources, stack=args.stack, project="elite-locadora", preview=preview,
+        policies = analyze(run.resources, stack=args.stack, project=project, preview=preview,
                            policy_config=load_policy_config(config_path), config_source=str(config_path))
     _print_violations(policies, console)
     console.print(f"Program: {program_seconds:.2f}s  Policies: {policies.seconds:.2f}s")
@@ -220,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
                               "`pulumi preview` does; update resolves them")
     preview.add_argument("--set", action="append", metavar="KEY=VALUE",
                          help="override a stack config key for this run (e.g. dbBackupRetentionDays=1)")
+    preview.add_argument("--project-dir", default=str(PROJECT_DIR), metavar="DIR",
+                         help="the Pulumi project to run (default: this program; e.g. bootstrap)")
     preview.set_defaults(func=cmd_preview)
     graph = sub.add_parser("graph", help="draw the stack's components, resources and dependencies")
     graph.add_argument("--stack", required=True)

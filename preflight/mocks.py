@@ -16,8 +16,18 @@ from typing import Any
 
 import pulumi
 
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = "123456789012"  # the offline credentials' account, unless the stack names its own
 PARTITION = "aws"
+
+
+class _Account:
+    """The account the current offline run's credentials belong to (one run at a time per
+    process: the SDK's mock runtime is process-wide too)."""
+
+    id = ACCOUNT_ID
+
+
+_ACCOUNT = _Account()
 
 # AWS-managed CloudFront policies, by name (what the program looks them up by).
 MANAGED_CACHE_POLICIES = {
@@ -54,20 +64,20 @@ _ID_PREFIX = {
 _ARN_SHAPES: dict[str, Callable[[str, str, str], str]] = {
     # token -> (region, name, id) -> arn
     "aws:s3/bucket:Bucket": lambda r, n, i: f"arn:{PARTITION}:s3:::{n}",
-    "aws:iam/role:Role": lambda r, n, i: f"arn:{PARTITION}:iam::{ACCOUNT_ID}:role/{n}",
-    "aws:iam/policy:Policy": lambda r, n, i: f"arn:{PARTITION}:iam::{ACCOUNT_ID}:policy/{n}",
-    "aws:kms/key:Key": lambda r, n, i: f"arn:{PARTITION}:kms:{r}:{ACCOUNT_ID}:key/{i}",
-    "aws:kms/alias:Alias": lambda r, n, i: f"arn:{PARTITION}:kms:{r}:{ACCOUNT_ID}:{n}",
-    "aws:cloudwatch/logGroup:LogGroup": lambda r, n, i: f"arn:{PARTITION}:logs:{r}:{ACCOUNT_ID}:log-group:{n}",
-    "aws:sns/topic:Topic": lambda r, n, i: f"arn:{PARTITION}:sns:{r}:{ACCOUNT_ID}:{n}",
-    "aws:ssm/parameter:Parameter": lambda r, n, i: f"arn:{PARTITION}:ssm:{r}:{ACCOUNT_ID}:parameter/{n.lstrip('/')}",
-    "aws:rds/instance:Instance": lambda r, n, i: f"arn:{PARTITION}:rds:{r}:{ACCOUNT_ID}:db:{n}",
+    "aws:iam/role:Role": lambda r, n, i: f"arn:{PARTITION}:iam::{_ACCOUNT.id}:role/{n}",
+    "aws:iam/policy:Policy": lambda r, n, i: f"arn:{PARTITION}:iam::{_ACCOUNT.id}:policy/{n}",
+    "aws:kms/key:Key": lambda r, n, i: f"arn:{PARTITION}:kms:{r}:{_ACCOUNT.id}:key/{i}",
+    "aws:kms/alias:Alias": lambda r, n, i: f"arn:{PARTITION}:kms:{r}:{_ACCOUNT.id}:{n}",
+    "aws:cloudwatch/logGroup:LogGroup": lambda r, n, i: f"arn:{PARTITION}:logs:{r}:{_ACCOUNT.id}:log-group:{n}",
+    "aws:sns/topic:Topic": lambda r, n, i: f"arn:{PARTITION}:sns:{r}:{_ACCOUNT.id}:{n}",
+    "aws:ssm/parameter:Parameter": lambda r, n, i: f"arn:{PARTITION}:ssm:{r}:{_ACCOUNT.id}:parameter/{n.lstrip('/')}",
+    "aws:rds/instance:Instance": lambda r, n, i: f"arn:{PARTITION}:rds:{r}:{_ACCOUNT.id}:db:{n}",
     "aws:secretsmanager/secret:Secret": lambda r, n, i: (
-        f"arn:{PARTITION}:secretsmanager:{r}:{ACCOUNT_ID}:secret:{n}-AbCdEf"),
-    "aws:ecs/cluster:Cluster": lambda r, n, i: f"arn:{PARTITION}:ecs:{r}:{ACCOUNT_ID}:cluster/{n}",
-    "aws:ecr/repository:Repository": lambda r, n, i: f"arn:{PARTITION}:ecr:{r}:{ACCOUNT_ID}:repository/{n}",
+        f"arn:{PARTITION}:secretsmanager:{r}:{_ACCOUNT.id}:secret:{n}-AbCdEf"),
+    "aws:ecs/cluster:Cluster": lambda r, n, i: f"arn:{PARTITION}:ecs:{r}:{_ACCOUNT.id}:cluster/{n}",
+    "aws:ecr/repository:Repository": lambda r, n, i: f"arn:{PARTITION}:ecr:{r}:{_ACCOUNT.id}:repository/{n}",
     "aws:cloudfront/distribution:Distribution": lambda r, n, i: (
-        f"arn:{PARTITION}:cloudfront::{ACCOUNT_ID}:distribution/{i}"),
+        f"arn:{PARTITION}:cloudfront::{_ACCOUNT.id}:distribution/{i}"),
 }
 
 
@@ -91,7 +101,9 @@ def _module_and_kind(token: str) -> tuple[str, str]:
 class AwsMocks(pulumi.runtime.Mocks):
     """Answers the mock monitor with AWS-shaped state. Knows each provider's region."""
 
-    def __init__(self, *, preview: bool = False, default_region: str = "us-east-1") -> None:
+    def __init__(self, *, preview: bool = False, default_region: str = "us-east-1",
+                 account_id: str = ACCOUNT_ID) -> None:
+        _ACCOUNT.id = account_id
         self.preview = preview
         self.default_region = default_region
         self.provider_regions: dict[str, str] = {}
@@ -132,7 +144,7 @@ class AwsMocks(pulumi.runtime.Mocks):
             state["name"] = generated
         module, kind = _module_and_kind(token)
         state.setdefault("arn", _ARN_SHAPES.get(token, lambda r, n, i: (
-            f"arn:{PARTITION}:{module}:{r}:{ACCOUNT_ID}:{kind}/{i}"))(
+            f"arn:{PARTITION}:{module}:{r}:{_ACCOUNT.id}:{kind}/{i}"))(
                 region, str(state.get("bucket") or state.get("name") or generated), physical_id))
         state["id"] = physical_id
         state.setdefault("tagsAll", state.get("tags", {}))
@@ -166,6 +178,12 @@ def _shape_bucket(state: dict, region: str, physical_id: str, auto_name: str) ->
     state["region"] = region
 
 
+def _shape_iam_path(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    # IAM ARNs carry the path: arn:aws:iam::<account>:role/<path><name>.
+    kind = "role" if state["arn"].split(":")[5].startswith("role/") else "policy"
+    state["arn"] = f"arn:{PARTITION}:iam::{_ACCOUNT.id}:{kind}{state.get('path') or '/'}{state['name']}"
+
+
 def _shape_kms_key(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     state["keyId"] = physical_id
 
@@ -184,7 +202,7 @@ def _shape_subnet(state: dict, region: str, physical_id: str, auto_name: str) ->
 def _shape_rds(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     identifier = state.get("identifier") or auto_name
     state["identifier"] = identifier
-    state["arn"] = f"arn:{PARTITION}:rds:{region}:{ACCOUNT_ID}:db:{identifier}"
+    state["arn"] = f"arn:{PARTITION}:rds:{region}:{_ACCOUNT.id}:db:{identifier}"
     state["address"] = f"{identifier}.c{stable_hex(identifier, length=11)}.{region}.rds.amazonaws.com"
     state["port"] = state.get("port", 3306)
     state["endpoint"] = f"{state['address']}:{state['port']}"
@@ -196,13 +214,13 @@ def _shape_replication_group(state: dict, region: str, physical_id: str, auto_na
     state["primaryEndpointAddress"] = f"master.{rg}.{stable_hex(rg, length=6)}.use1.cache.amazonaws.com"
     state["readerEndpointAddress"] = f"replica.{rg}.{stable_hex(rg, length=6)}.use1.cache.amazonaws.com"
     state["port"] = state.get("port", 6379)
-    state["arn"] = f"arn:{PARTITION}:elasticache:{region}:{ACCOUNT_ID}:replicationgroup:{rg}"
+    state["arn"] = f"arn:{PARTITION}:elasticache:{region}:{_ACCOUNT.id}:replicationgroup:{rg}"
 
 
 def _shape_load_balancer(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     name = state["name"]
     suffix = f"app/{name}/{stable_hex(name, length=16)}"
-    state["arn"] = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:loadbalancer/{suffix}"
+    state["arn"] = f"arn:{PARTITION}:elasticloadbalancing:{region}:{_ACCOUNT.id}:loadbalancer/{suffix}"
     state["arnSuffix"] = suffix
     state["dnsName"] = f"{name}-{stable_hex(name, length=10)}.{region}.elb.amazonaws.com"
     state["zoneId"] = "Z35SXDOTRQ7X7K"
@@ -211,7 +229,7 @@ def _shape_load_balancer(state: dict, region: str, physical_id: str, auto_name: 
 def _shape_target_group(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     name = state["name"]
     suffix = f"targetgroup/{name}/{stable_hex(name, length=16)}"
-    state["arn"] = f"arn:{PARTITION}:elasticloadbalancing:{region}:{ACCOUNT_ID}:{suffix}"
+    state["arn"] = f"arn:{PARTITION}:elasticloadbalancing:{region}:{_ACCOUNT.id}:{suffix}"
     state["arnSuffix"] = suffix
 
 
@@ -223,7 +241,7 @@ def _shape_distribution(state: dict, region: str, physical_id: str, auto_name: s
 def _shape_certificate(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     names = [state.get("domainName"), *state.get("subjectAlternativeNames", [])]
     certificate_id = uuid.UUID(stable_hex(physical_id, length=32))
-    state["arn"] = f"arn:{PARTITION}:acm:{region}:{ACCOUNT_ID}:certificate/{certificate_id}"
+    state["arn"] = f"arn:{PARTITION}:acm:{region}:{_ACCOUNT.id}:certificate/{certificate_id}"
     state["domainValidationOptions"] = [
         {"domainName": n, "resourceRecordName": f"_{stable_hex(n, length=32)}.{n.lstrip('*.')}.",
          "resourceRecordType": "CNAME",
@@ -233,7 +251,7 @@ def _shape_certificate(state: dict, region: str, physical_id: str, auto_name: st
 
 def _shape_web_acl(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     scope = "global" if state.get("scope") == "CLOUDFRONT" else "regional"
-    state["arn"] = f"arn:{PARTITION}:wafv2:{region}:{ACCOUNT_ID}:{scope}/webacl/{state['name']}/{physical_id}"
+    state["arn"] = f"arn:{PARTITION}:wafv2:{region}:{_ACCOUNT.id}:{scope}/webacl/{state['name']}/{physical_id}"
 
 
 def _shape_record(state: dict, region: str, physical_id: str, auto_name: str) -> None:
@@ -241,15 +259,15 @@ def _shape_record(state: dict, region: str, physical_id: str, auto_name: str) ->
 
 
 def _shape_repository(state: dict, region: str, physical_id: str, auto_name: str) -> None:
-    state["registryId"] = ACCOUNT_ID
-    state["repositoryUrl"] = f"{ACCOUNT_ID}.dkr.ecr.{region}.amazonaws.com/{state['name']}"
+    state["registryId"] = _ACCOUNT.id
+    state["repositoryUrl"] = f"{_ACCOUNT.id}.dkr.ecr.{region}.amazonaws.com/{state['name']}"
 
 
 def _shape_opensearch(state: dict, region: str, physical_id: str, auto_name: str) -> None:
     domain = state.get("domainName", auto_name)
     state["endpoint"] = f"vpc-{domain}-{stable_hex(domain, length=26)}.{region}.es.amazonaws.com"
     state["dashboardEndpoint"] = state["endpoint"] + "/_dashboards"
-    state["arn"] = f"arn:{PARTITION}:es:{region}:{ACCOUNT_ID}:domain/{domain}"
+    state["arn"] = f"arn:{PARTITION}:es:{region}:{_ACCOUNT.id}:domain/{domain}"
 
 
 def _shape_zone(state: dict, region: str, physical_id: str, auto_name: str) -> None:
@@ -275,6 +293,8 @@ def _shape_random_id(state: dict, region: str, physical_id: str, auto_name: str)
 _SHAPERS: dict[str, Callable[[dict, str, str, str], None]] = {
     "aws:s3/bucket:Bucket": _shape_bucket,
     "aws:kms/key:Key": _shape_kms_key,
+    "aws:iam/role:Role": _shape_iam_path,
+    "aws:iam/policy:Policy": _shape_iam_path,
     "aws:ec2/vpc:Vpc": _shape_vpc,
     "aws:ec2/subnet:Subnet": _shape_subnet,
     "aws:rds/instance:Instance": _shape_rds,
@@ -311,8 +331,8 @@ def _azs(mocks: AwsMocks, args: dict, region: str) -> dict:
 
 
 def _caller(mocks: AwsMocks, args: dict, region: str) -> dict:
-    return {"accountId": ACCOUNT_ID, "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/preflight",
-            "userId": "AIDAPREFLIGHT", "id": ACCOUNT_ID}
+    return {"accountId": _ACCOUNT.id, "arn": f"arn:{PARTITION}:iam::{_ACCOUNT.id}:user/preflight",
+            "userId": "AIDAPREFLIGHT", "id": _ACCOUNT.id}
 
 
 def _region(mocks: AwsMocks, args: dict, region: str) -> dict:

@@ -31,7 +31,7 @@ from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 from components.config import PROJECT, SUPPLIED_SECRET_KEYS
 
 from . import constraints
-from .mocks import AwsMocks
+from .mocks import ACCOUNT_ID, AwsMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Secrets a person supplies, per project: the offline run puts a placeholder where one is unset
@@ -125,6 +125,10 @@ class StackRun:
     def top_component(self, reg: Registration) -> str:
         top = self.outermost_component(reg)
         return top.name if top is not None else "(stack)"
+
+
+def project_name(project_dir: Path = PROJECT_DIR) -> str:
+    return str(yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"])
 
 
 def available_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
@@ -260,7 +264,7 @@ class _WarningCollector(logging.Handler):
 
 def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
               fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR,
-              settings_from: str | None = None) -> StackRun:
+              settings_from: str | None = None, caller_account: str | None = None) -> StackRun:
     """Execute __main__.py for `stack` under the mock engine and return what it registered.
 
     Raises UnknownStackError for a stack with no Pulumi.<stack>.yaml and ProgramError when the
@@ -271,7 +275,10 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
     set_all_config(config, sorted(secret_keys))
     region = config.get("aws:region", "us-east-1")
-    mocks = AwsMocks(preview=preview, default_region=region)
+    # The offline credentials belong to the account the stack names (a stack file with its real
+    # accountId previews cleanly); `caller_account` simulates credentials of another one.
+    account = caller_account or config.get(f"{project}:accountId") or ACCOUNT_ID
+    mocks = AwsMocks(preview=preview, default_region=region, account_id=account)
     monitor = _CapturingMonitor(mocks)
     logger = logging.getLogger(f"preflight.engine.{stack}")
     logger.propagate = False

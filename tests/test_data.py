@@ -38,8 +38,8 @@ def test_mysql_primary_settings(stack: str, klass: str, retention: int) -> None:
     assert db["skipFinalSnapshot"] is False and db["finalSnapshotIdentifier"].endswith("-final")
     assert db["performanceInsightsEnabled"] is True
     assert db["performanceInsightsKmsKeyId"] == _key_arn(run, "keys-database")
-    assert db["monitoringInterval"] == 60 and db["monitoringRoleArn"].endswith("role/" + run.one(
-        "aws:iam/role:Role", "data-rds-monitoring-role").outputs["name"])
+    assert db["monitoringInterval"] == 60 and db["monitoringRoleArn"] == run.one(
+        "aws:iam/role:Role", "data-rds-monitoring-role").outputs["arn"]
     assert db["enabledCloudwatchLogsExports"] == ["error", "slowquery"]
     assert db["publiclyAccessible"] is False
     assert "password" in _primary(run).secret_inputs, "the master password must travel as a secret"

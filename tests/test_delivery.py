@@ -29,8 +29,8 @@ def _trust(run: StackRun, role: str) -> dict:
 
 
 @pytest.mark.parametrize(("role", "subject"), [
-    ("preview", "repo:elite-locadora/infrastructure:pull_request"),
-    ("deploy-staging", "repo:elite-locadora/infrastructure:ref:refs/heads/staging"),
+    ("preview", "repo:elite-locadora/infrastructure:environment:preview"),
+    ("deploy-staging", "repo:elite-locadora/infrastructure:environment:staging"),
     ("deploy-production", "repo:elite-locadora/infrastructure:environment:production"),
     ("image-push-backend", "repo:elite-locadora/backend:ref:refs/heads/main"),
 ])
@@ -60,7 +60,9 @@ def test_state_bucket_and_secrets_key(bootstrap: StackRun) -> None:
                                           "restrictPublicBuckets"))
     policy = json.loads(bootstrap.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-    assert bootstrap.exports["secretsProvider"] == "awskms://alias/elite-locadora-pulumi-secrets?region=us-east-1"
+    assert bootstrap.exports["secretsProviders"] == {
+        env: f"awskms://alias/elite-locadora-pulumi-secrets-{env}?region=us-east-1"
+        for env in ("staging", "production")}
     assert bootstrap.exports["backendUrl"].startswith("s3://elite-locadora-pulumi-state-")
 
 
@@ -70,7 +72,8 @@ def test_deploy_roles_are_scoped(bootstrap: StackRun) -> None:
     assert statements["StayInPlatformRegions"]["Effect"] == "Deny"
     assert statements["StayInPlatformRegions"]["Condition"]["StringNotEquals"]["aws:RequestedRegion"] == [
         "us-east-1", "us-west-2"]
-    assert statements["PlatformRoles"]["Resource"] == "arn:aws:iam::123456789012:role/*"
+    assert statements["RolesWithTheBoundary"]["Resource"] == (
+        "arn:aws:iam::123456789012:role/elite-locadora/production/*")
     attached = {a.inputs["policyArn"] for a in bootstrap.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
     assert "arn:aws:iam::aws:policy/AdministratorAccess" not in attached
 

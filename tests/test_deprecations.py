@@ -30,9 +30,14 @@ def documented_deprecated_arguments(token: str) -> frozenset[str]:
     return frozenset(to_camel_case(name) for name in _DOC_DEPRECATION.findall(source))
 
 
+# The one warning the program means to give: a stack not yet pinned to its account (runbook).
+UNPINNED_ACCOUNT = "elite-locadora:accountId is not set"
+
+
 def test_program_triggers_no_warning_at_all(any_stack: StackRun) -> None:
     # Deprecations first of all, but also e.g. an Output formatted into a string by mistake.
-    assert any_stack.warnings == [], f"{any_stack.stack}: {any_stack.warnings}"
+    unexpected = [w for w in any_stack.warnings if not w.startswith(UNPINNED_ACCOUNT)]
+    assert unexpected == [], f"{any_stack.stack}: {unexpected}"
 
 
 def test_program_passes_no_documented_deprecated_argument(any_stack: StackRun) -> None:

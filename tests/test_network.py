@@ -171,6 +171,7 @@ def test_subnet_layout_helper() -> None:
 
 @pulumi.runtime.test
 def test_component_outputs_with_two_azs_and_no_nat() -> pulumi.Output:
+    from components.iam import RolePlacement
     from components.network import NetworkArgs, NetworkTier
     from preflight.mocks import AwsMocks
 
@@ -178,7 +179,7 @@ def test_component_outputs_with_two_azs_and_no_nat() -> pulumi.Output:
     tier = NetworkTier("unit", NetworkArgs(
         name_prefix="unit", region="us-east-1", cidr="10.9.0.0/16", az_count=2, nat_strategy="none",
         flow_log_retention_days=7, flow_log_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/x",
-        tags={"Project": "elite-locadora"}))
+        tags={"Project": "elite-locadora"}, roles=RolePlacement("/elite-locadora/unit/", None)))
 
     def check(values: list) -> None:
         vpc_id, public, private, isolated = values

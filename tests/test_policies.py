@@ -171,6 +171,13 @@ RESOURCE_CASES: list[tuple[str, str, dict, dict, str, dict]] = [
      {"retentionInDays": 14.0}, "14 days", {"minimumDays": 365}),
     ("cloudwatch-log-retention", "aws:cloudwatch/logGroup:LogGroup", {"retentionInDays": 30.0}, {},
      "unlimited", {}),
+    ("iam-role-permissions-boundary", "aws:iam/role:Role",
+     {"path": "/elite-locadora/staging/",
+      "permissionsBoundary": "arn:aws:iam::1:policy/elite-locadora/elite-locadora-workload-boundary"},
+     {"path": "/elite-locadora/staging/"}, "permissionsBoundary missing", {}),
+    ("iam-role-permissions-boundary", "aws:iam/role:Role",
+     {"name": "elite-locadora-deploy-staging"}, {"name": "elite-locadora-deploy-other"}, "permissionsBoundary missing",
+     {"exemptions": {"elite-locadora-deploy-staging": "pipeline role: creates roles only with the boundary"}}),
 ]
 
 BUCKET = "aws:s3/bucket:Bucket"

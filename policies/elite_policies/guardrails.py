@@ -178,6 +178,29 @@ def iam_star(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"statement {get(statement, 'Sid', default='?')} allows * on *"
 
 
+@resource_rule("iam-role-permissions-boundary", family="guardrails", types=[t.IAM_ROLE], severity=Severity.HIGH,
+               level=EnforcementLevel.ADVISORY,
+               description="Checks whether every IAM role carries the platform's permissions boundary and lives under "
+                           "its path, so no role the pipeline creates can exceed what the boundary allows.",
+               message="Create the role with components.iam.workload_role (permissions_boundary and path from "
+                       "config; bootstrap creates the boundary), or list it in `exemptions` with the reason",
+               settings={
+                   "boundaryName": Setting("elite-locadora-workload-boundary", {"type": "string"},
+                                           "name of the boundary policy (its ARN must end with it)"),
+                   "pathPrefix": Setting("/elite-locadora/", {"type": "string"}, "required start of the role path"),
+                   "exemptions": Setting({}, {"type": "object", "additionalProperties": {"type": "string"}},
+                                         "role name -> why it may go without the boundary")})
+def iam_boundary(props: Mapping[str, Any], config: Mapping[str, Any]):
+    if get(props, "name") in config["exemptions"]:
+        return
+    boundary = get(props, "permissionsBoundary")
+    if not boundary or not str(boundary).endswith("/" + config["boundaryName"]):
+        yield f"permissionsBoundary {boundary or 'missing'}"
+    path = str(get(props, "path", default="/"))
+    if not path.startswith(config["pathPrefix"]):
+        yield f"path {path} outside {config['pathPrefix']}"
+
+
 TAGGABLE_PREFIXES = ("aws:ec2/", "aws:rds/", "aws:elasticache/", "aws:s3/bucket:", "aws:kms/key:", "aws:lb/",
                      "aws:ecs/", "aws:ecr/repository:", "aws:cloudwatch/logGroup:", "aws:sns/topic:",
                      "aws:opensearch/", "aws:kinesis/", "aws:cloudfront/distribution:", "aws:wafv2/webAcl:",
@@ -374,4 +397,4 @@ POLICIES = [s3_public_acl, s3_public_access_block, s3_has_block, s3_policy_publi
             ecs_secrets, iam_star, required_tags, alb_invalid_headers, alb_access_logs, alb_deletion_protection,
             alb_waf, cloudfront_waf, waf_rate_limit, cloudfront_logging, vpc_flow_logs, default_sg,
             subnet_public_ip, ecs_public_ip, ecs_insights, ecs_read_only, ecr_hardening, opensearch_access,
-            log_retention]
+            log_retention, iam_boundary]

@@ -1,0 +1,214 @@
+"""The roles that deploy the platform (bootstrap/): no path from a deploy role to administrator, no
+data and no secrets for a pull request, one account per environment — read from the trust and
+permission documents the bootstrap program registers under the mock engine."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.iam import BOUNDARY_POLICY_NAME, PRIVILEGED_MANAGED_POLICIES
+from preflight import cli
+from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
+from preflight.runner import ProgramError, StackRun, run_stack
+
+from .conftest import STACKS, stack_run
+
+ROOT = Path(__file__).resolve().parent.parent
+# Actions that create a role, change what a role may do, or lift the cap on it.
+ESCALATION = ("iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary",
+              "iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion",
+              "iam:CreatePolicy", "iam:CreateUser", "iam:PutUserPolicy", "iam:AttachUserPolicy")
+# Managed policies the bootstrap may attach, and whether they grant any IAM write (both do not:
+# ReadOnlyAccess reads; PowerUserAccess allows NotAction iam:* plus service-linked roles only).
+SAFE_MANAGED = {"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::aws:policy/PowerUserAccess"}
+
+
+@pytest.fixture(scope="module")
+def bootstrap() -> StackRun:
+    return run_stack("admin", project_dir=ROOT / "bootstrap")
+
+
+def _statements(run: StackRun, role: str) -> list[dict]:
+    policy = run.one("aws:iam/rolePolicy:RolePolicy", f"{role}-policy").inputs["policy"]
+    return json.loads(policy)["Statement"]
+
+
+def _as_list(value: object) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def _grants(statement: dict, action: str) -> bool:
+    return statement["Effect"] == "Allow" and any(
+        fnmatch.fnmatchcase(action.lower(), str(a).lower()) for a in _as_list(statement["Action"]))
+
+
+def _roles(run: StackRun) -> list[str]:
+    return [r.name for r in run.of_type("aws:iam/role:Role")]
+
+
+def test_boundary_policy_exists_under_the_platform_path(bootstrap: StackRun) -> None:
+    boundary = bootstrap.one("aws:iam/policy:Policy", "workload-boundary")
+    assert boundary.inputs["name"] == BOUNDARY_POLICY_NAME and boundary.inputs["path"] == "/elite-locadora/"
+    statements = json.loads(boundary.inputs["policy"])["Statement"]
+    deny = next(s for s in statements if s["Effect"] == "Deny")
+    assert {"iam:*", "organizations:*", "sts:AssumeRole"} <= set(deny["Action"]) and deny["Resource"] == "*"
+    for statement in statements:
+        if statement["Effect"] == "Allow":
+            assert not any(a.endswith(":*") or a == "*" for a in _as_list(statement["Action"])), statement
+
+
+def test_no_bootstrap_role_can_change_a_role_without_the_boundary(bootstrap: StackRun) -> None:
+    boundary_arn = bootstrap.one("aws:iam/policy:Policy", "workload-boundary").outputs["arn"]
+    attached = {(a.name.rsplit("-managed-", 1)[0], a.inputs["policyArn"])
+                for a in bootstrap.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    assert {arn for _, arn in attached} <= SAFE_MANAGED, attached
+    for role in _roles(bootstrap):
+        statements = _statements(bootstrap, role)
+        for action in ESCALATION:
+            for statement in statements:
+                if _grants(statement, action):
+                    condition = statement.get("Condition", {}).get("StringEquals", {})
+                    assert condition.get("iam:PermissionsBoundary") == boundary_arn, (role, action, statement)
+        if any(_grants(s, "iam:CreateRole") for s in statements):
+            by_sid = {s.get("Sid"): s for s in statements}
+            guard = by_sid["NoRoleChangeWithoutTheBoundary"]
+            assert guard["Effect"] == "Deny" and "Resource" in guard and guard["Resource"] == "*"
+            assert guard["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": boundary_arn}}
+            assert by_sid["NeverRemoveTheBoundary"]["Action"] == "iam:DeleteRolePermissionsBoundary"
+            privileged = by_sid["NoPrivilegedManagedPolicies"]
+            assert privileged["Effect"] == "Deny"
+            assert set(privileged["Condition"]["ArnEquals"]["iam:PolicyARN"]) == set(PRIVILEGED_MANAGED_POLICIES)
+            assert boundary_arn in _as_list(by_sid["NeverChangeTheBoundary"]["Resource"])
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_a_deploy_role_manages_only_its_environments_roles(bootstrap: StackRun, env: str) -> None:
+    by_sid = {s["Sid"]: s for s in _statements(bootstrap, f"deploy-{env}")}
+    scope = f"arn:aws:iam::123456789012:role/elite-locadora/{env}/*"
+    for sid in ("RolesWithTheBoundary", "ManageOwnRoles", "PassOwnRolesToPlatformServices"):
+        assert by_sid[sid]["Resource"] == scope, (sid, by_sid[sid]["Resource"])
+    assert "ecs-tasks.amazonaws.com" in by_sid["PassOwnRolesToPlatformServices"]["Condition"]["StringEquals"][
+        "iam:PassedToService"]
+    other = "production" if env == "staging" else "staging"
+    assert by_sid["NotOtherEnvironmentsResources"]["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/Environment": [other]}}
+
+
+def test_one_environment_per_account_has_no_cross_environment_statements() -> None:
+    run = run_stack("admin", project_dir=ROOT / "bootstrap", overrides={
+        "elite-locadora-bootstrap:environments": ["production"]})
+    assert [r for r in _roles(run) if r.startswith("deploy-")] == ["deploy-production"]
+    assert "NotOtherEnvironmentsResources" not in {s["Sid"] for s in _statements(run, "deploy-production")}
+    assert set(run.exports["secretsProviders"]) == {"production"}
+
+
+def test_preview_role_reads_configuration_not_data(bootstrap: StackRun) -> None:
+    by_sid = {s["Sid"]: s for s in _statements(bootstrap, "preview")}
+    state = bootstrap.one("aws:s3/bucket:Bucket", "state").outputs["arn"]
+    objects = by_sid["NoObjectsButState"]
+    assert objects["Effect"] == "Deny" and objects["NotResource"] == f"{state}/*"
+    assert {"s3:GetObject", "s3:GetObjectVersion", "s3:SelectObjectContent"} <= set(objects["Action"])
+    for sid, actions in (("NoLogEvents", {"logs:GetLogEvents", "logs:FilterLogEvents", "logs:StartQuery"}),
+                         ("NoParameterValues", {"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}),
+                         ("NoSecretValues", {"secretsmanager:GetSecretValue"})):
+        assert by_sid[sid]["Effect"] == "Deny" and by_sid[sid]["Resource"] == "*", sid
+        assert actions <= set(_as_list(by_sid[sid]["Action"])), sid
+    keys = {k.name: k.outputs["arn"] for k in bootstrap.of_type("aws:kms/key:Key")}
+    data_keys = by_sid["NoDataKeys"]
+    assert data_keys["Effect"] == "Deny" and "kms:Decrypt" in data_keys["Action"]
+    assert set(data_keys["NotResource"]) == set(keys.values())  # the state key and the stack-secrets keys only
+    state_key = by_sid["StateKeyForStateOnly"]
+    assert state_key["Resource"] == keys["state-key"]
+    assert state_key["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
+    assert state_key["Condition"]["ArnEquals"] == {"kms:EncryptionContext:aws:s3:arn": state}
+    assert not any(s["Effect"] == "Allow" and "s3:PutObject" in _as_list(s["Action"])
+                   and not str(s["Resource"]).endswith("/.pulumi/locks/*") for s in by_sid.values())
+
+
+@pytest.mark.parametrize(("role", "subject"), [
+    ("preview", "repo:elite-locadora/infrastructure:environment:preview"),
+    ("drift", "repo:elite-locadora/infrastructure:ref:refs/heads/main"),
+    ("deploy-staging", "repo:elite-locadora/infrastructure:environment:staging"),
+    ("deploy-production", "repo:elite-locadora/infrastructure:environment:production"),
+])
+def test_role_trust_pins_the_gated_environment_or_branch(bootstrap: StackRun, role: str, subject: str) -> None:
+    (statement,) = json.loads(bootstrap.one("aws:iam/role:Role", role).inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [subject]
+
+
+def test_pull_request_aws_job_waits_for_a_maintainer() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "pull-request.yml").read_text())
+    preview = workflow["jobs"]["preview"]
+    assert preview["environment"] == "preview"
+    assert "environment" not in workflow["jobs"]["checks"], "the offline preflight stays open to every PR"
+    assert "id-token" not in workflow.get("permissions", {}) and "id-token" not in workflow["jobs"]["checks"].get(
+        "permissions", {})
+    drift = (ROOT / ".github" / "workflows" / "drift.yml").read_text()
+    assert "vars.DRIFT_ROLE_ARN" in drift and "PREVIEW_ROLE_ARN" not in drift
+
+
+def test_stack_secrets_keys_are_per_environment(bootstrap: StackRun) -> None:
+    aliases = {a.inputs["name"] for a in bootstrap.of_type("aws:kms/alias:Alias")}
+    assert aliases == {"alias/elite-locadora-pulumi-state", "alias/elite-locadora-pulumi-secrets-staging",
+                       "alias/elite-locadora-pulumi-secrets-production"}
+    by_sid = {s["Sid"]: s for s in _statements(bootstrap, "deploy-staging")}
+    staging_key = bootstrap.one("aws:kms/key:Key", "stack-secrets-staging").outputs["arn"]
+    assert by_sid["OwnStackSecrets"]["Resource"] == staging_key
+
+
+def test_bootstrap_passes_the_pack_and_the_pack_sees_an_unexempted_role(bootstrap: StackRun) -> None:
+    config = load_policy_config(POLICY_DIR / "config" / "admin.json")
+    result = analyze(bootstrap.resources, stack="admin", project="elite-locadora-bootstrap", preview=False,
+                     policy_config=config, config_source="admin.json")
+    assert result.mandatory == [], [f"{v.policy}: {v.message}" for v in result.mandatory]
+    config["iam-role-permissions-boundary"]["exemptions"].pop("elite-locadora-deploy-production")
+    result = analyze(bootstrap.resources, stack="admin", project="elite-locadora-bootstrap", preview=False,
+                     policy_config=config, config_source="test")
+    assert {v.policy for v in result.mandatory} == {"iam-role-permissions-boundary"}
+    assert all(v.urn.endswith("::deploy-production") for v in result.mandatory)
+
+
+def test_bootstrap_previews_through_the_cli(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["preview", "--project-dir", str(ROOT / "bootstrap"), "--stack", "admin"]) == cli.EXIT_OK
+    assert "policies of elite-locadora" in capsys.readouterr().out
+
+
+# --- the main program's roles ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_workload_role_carries_the_boundary_under_its_environment_path(stack: str) -> None:
+    run = stack_run(stack)
+    roles = run.of_type("aws:iam/role:Role")
+    assert len(roles) >= 6
+    for role in roles:
+        assert role.inputs["permissionsBoundary"] == (
+            f"arn:aws:iam::123456789012:policy/elite-locadora/{BOUNDARY_POLICY_NAME}"), role.name
+        assert role.inputs["path"] == f"/elite-locadora/{stack}/", role.name
+        assert role.outputs["arn"].startswith(f"arn:aws:iam::123456789012:role/elite-locadora/{stack}/")
+
+
+def test_production_pack_requires_the_boundary() -> None:
+    assert cli.main(["preview", "--stack", "production", "--set", "permissionsBoundaryPolicy="]) == cli.EXIT_VIOLATIONS
+    assert cli.main(["preview", "--stack", "staging", "--set", "permissionsBoundaryPolicy="]) == cli.EXIT_OK
+
+
+def test_a_stack_that_names_its_account_refuses_other_credentials() -> None:
+    run = run_stack("staging", overrides={"accountId": "111122223333"})
+    providers = [r for r in run.resources if r.type == "pulumi:providers:aws"]
+    assert providers and all(json.loads(p.inputs["allowedAccountIds"]) == ["111122223333"]
+                             if isinstance(p.inputs["allowedAccountIds"], str)
+                             else p.inputs["allowedAccountIds"] == ["111122223333"] for p in providers)
+    assert all(":111122223333:" in r.outputs["arn"] for r in run.of_type("aws:iam/role:Role"))
+    with pytest.raises(ProgramError) as caught:
+        run_stack("staging", overrides={"accountId": "111122223333"}, caller_account="999988887777")
+    assert "belongs in account 111122223333" in str(caught.value) and "refusing" in str(caught.value)
+
+
+def test_an_unset_account_is_a_warning() -> None:
+    assert any("accountId is not set" in w for w in stack_run("staging").warnings)
