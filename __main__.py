@@ -46,8 +46,8 @@ LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs"
 DATABASE = KeySpec("database", "RDS storage and Performance Insights, ElastiCache at rest")
 STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas), ECR images", cloudfront_decrypt=True)
 SECRETS = KeySpec("secrets", "SSM SecureString parameters and generated credentials")
-ALERTS = KeySpec("alerts", "SNS alarm topics (CloudWatch publishes to them)",
-                 service_principals=["cloudwatch.amazonaws.com"])
+ALERTS = KeySpec("alerts", "SNS alarm topics (CloudWatch alarms and RDS events publish to them)",
+                 service_principals=["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"])
 
 keys = EncryptionKeys("keys", EncryptionKeysArgs(
     region=cfg.region, specs=[LOGS, DATABASE, STORAGE, SECRETS, ALERTS], tags=tags,
@@ -78,7 +78,8 @@ if cfg.dr_network:
         opts=pulumi.ResourceOptions(provider=dr))
     dr_site = DrSite(provider=dr, region=cfg.dr_region, vpc_id=dr_network.vpc_id,
                      vpc_cidr=dr_network.vpc_cidr, isolated_subnet_ids=dr_network.isolated_subnet_ids,
-                     database_key_arn=dr_keys.arns["database"], storage_key_arn=dr_keys.arns["storage"])
+                     database_key_arn=dr_keys.arns["database"], storage_key_arn=dr_keys.arns["storage"],
+                     logs_key_arn=dr_keys.arns["logs"])
     dr_alerting = DrAlerting(provider=dr, region=cfg.dr_region, alerts_key_arn=dr_keys.arns["alerts"])
 
 data = DataTier("data", DataArgs(
@@ -113,7 +114,8 @@ edge = EdgeTier("edge", EdgeArgs(
     name_prefix=prefix, account_id=account_id, zone_id=certificates.zone_id, site_names=cfg.site_names,
     api_name=cfg.api_name, certificate_arn=certificates.cloudfront_certificate_arn,
     minimum_protocol_version=cfg.cloudfront_minimum_protocol, price_class=cfg.cloudfront_price_class,
-    rate_limit=cfg.waf_rate_limit, alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
+    rate_limit=cfg.waf_rate_limit, waf_managed_rule_groups=cfg.waf_managed_rule_groups,
+    alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
     origin_verify_header=compute.origin_verify_header, assets_bucket_arn=data.assets.arn,
     assets_regional_domain_name=data.assets.regional_domain_name, logs_bucket_arn=data.logs_bucket.arn,
     log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
@@ -134,7 +136,8 @@ observability = ObservabilityTier("observability", ObservabilityArgs(
     databases=[MonitoredDatabase("mysql", data.db_instance_ids["primary"], cfg.region, replica=False)] + [
         MonitoredDatabase(r.name, data.db_instance_ids[r.name], r.region, replica=True) for r in cfg.read_replicas],
     redis_group_id=data.redis_group_name, redis_node_count=cfg.redis_node_count, vpc_id=network.vpc_id,
-    private_subnet_ids=network.private_subnet_ids, tags=tags, roles=roles, dr=dr_alerting),
+    private_subnet_ids=network.private_subnet_ids, tags=tags, roles=roles,
+    access_logs_bucket=data.logs_bucket.name, dr=dr_alerting),
     opts=pulumi.ResourceOptions(provider=primary))
 
 pulumi.export("vpcId", network.vpc_id)

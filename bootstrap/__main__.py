@@ -35,7 +35,7 @@ from components.iam import (
     environment_role_path,
     policy_document,
 )
-from components.storage import SecureBucket, SecureBucketArgs
+from components.storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
 
 cfg = pulumi.Config()
 repository = cfg.require("githubRepository")
@@ -80,8 +80,12 @@ def key(name: str, description: str, alias: str) -> aws.kms.Key:
 # --- state and secrets ------------------------------------------------------------------------
 
 state_key = key("state-key", "Pulumi state bucket (S3 server-side encryption)", "alias/elite-locadora-pulumi-state")
+# Who read or wrote which stack's state, kept a year (server access logs need an SSE-S3 bucket).
+state_logs = access_log_bucket("state-access-logs", f"elite-locadora-pulumi-state-logs-{account}", account, 365,
+                               tags, True, pulumi.ResourceOptions())
 state = SecureBucket("state", SecureBucketArgs(
     bucket_name=f"elite-locadora-pulumi-state-{account}", tags=tags, kms_key_arn=state_key.arn,
+    lifecycle_rules=[expire_old_versions(365)], access_log_bucket=state_logs.name, access_log_prefix="s3/state/",
     extra={"DataClassification": "confidential"}))
 state_objects = state.arn.apply(lambda arn: f"{arn}/*")
 # The state key decrypts only through S3, for the state bucket (S3 Bucket Keys: the context is the

@@ -237,7 +237,7 @@ class ComputeTier(pulumi.ComponentResource):
             f"{self._name}-alb-waf-association", resource_arn=self._alb.arn,
             web_acl_arn=protective_web_acl(
                 f"{self._name}-waf", scope="REGIONAL", acl_name=physical_name("waf-web-acl", prefix, "alb"),
-                rate_limit=cfg.waf_rate_limit,
+                rate_limit=cfg.waf_rate_limit, managed_groups=cfg.waf_managed_rule_groups,
                 log_retention_days=cfg.log_retention_days, log_kms_key_arn=args.logs_key_arn,
                 tags=args.tags, opts=self._child).acl.arn,
             opts=self._child)

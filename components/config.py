@@ -117,6 +117,12 @@ def _mysql_version(value: str) -> str:
     return value
 
 
+def _dedicated_masters(value: int) -> int:
+    if value not in (0, 3, 5):
+        raise ValueError("must be 0 (none), 3 or 5: OpenSearch needs an odd quorum of dedicated masters")
+    return value
+
+
 Region = Annotated[str, AfterValidator(_region)]
 PrivateCidr16 = Annotated[str, AfterValidator(_private_16)]
 DailyWindow = Annotated[str, AfterValidator(_daily_window)]
@@ -326,6 +332,10 @@ class StackConfig(_Model):
     open_search_instance_type: Annotated[str, Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+\.search$")]
     open_search_instance_count: Annotated[int, Field(ge=1, le=80)]
     open_search_volume_gib: Annotated[int, Field(ge=10, le=16384)]
+    open_search_dedicated_master_count: Annotated[int, AfterValidator(_dedicated_masters)]
+    open_search_dedicated_master_type: Annotated[str, Field(pattern=r"^[a-z0-9]+\.[a-z0-9]+\.search$")]
+    waf_managed_rule_groups: Annotated[list[Annotated[str, Field(pattern=r"^AWSManagedRules[A-Za-z0-9]+$")]],
+                                       Field(max_length=8)]
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> StackConfig:
@@ -396,6 +406,10 @@ class StackConfig(_Model):
                not self.log_aggregation, "openSearchInstanceCount",
                self.open_search_instance_count,
                f"a multiple of the zone count ({min(self.az_count, 3)})")
+        _check(len(set(self.waf_managed_rule_groups)) == len(self.waf_managed_rule_groups)
+               and "AWSManagedRulesCommonRuleSet" not in self.waf_managed_rule_groups, "wafManagedRuleGroups",
+               self.waf_managed_rule_groups, "distinct AWS managed rule groups other than AWSManagedRulesCommonRuleSet "
+               "(always priority 1)")
         for name in [*self.site_names, self.api_name]:
             _check(name == self.domain_name or name.endswith("." + self.domain_name),
                    "siteNames/apiName", name, f"a name within domainName {self.domain_name}")

@@ -17,7 +17,7 @@ import pulumi_random as random
 from .config import ReadReplica, StackConfig, SuppliedSecrets
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
-from .storage import SecureBucket, SecureBucketArgs, expire_all
+from .storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
 from .tagging import named
 
 MYSQL_PORT, REDIS_PORT = 3306, 6379
@@ -43,6 +43,7 @@ class DrSite:
     isolated_subnet_ids: pulumi.Input[list[str]]
     database_key_arn: pulumi.Input[str]
     storage_key_arn: pulumi.Input[str]
+    logs_key_arn: pulumi.Input[str]
 
 
 @dataclass(frozen=True)
@@ -237,14 +238,15 @@ class DataTier(pulumi.ComponentResource):
             tags=self._tags(f"{self._args.name_prefix}-{replica.name}"), opts=in_dr)
         params = self._parameter_group(f"{replica.name}-mysql", in_dr)
         self._replica(replica, in_dr, dr.database_key_arn, params.name, self._primary.arn, group_id,
-                      subnet_group.name, None)
+                      subnet_group.name, dr.logs_key_arn)
 
     def _replica(self, replica: ReadReplica, opts: pulumi.ResourceOptions, key_arn: pulumi.Input[str],
                  parameter_group: pulumi.Input[str], source: pulumi.Input[str],
                  group_id: pulumi.Input[str], subnet_group: pulumi.Input[str] | None,
-                 log_key_arn: pulumi.Input[str] | None) -> None:
+                 log_key_arn: pulumi.Input[str]) -> None:
         identifier = physical_name("rds-instance", self._args.name_prefix, replica.name)
-        log_groups = self._instance_logs(identifier, log_key_arn, opts) if log_key_arn else []
+        # In the replica's own region: RDS exports to log groups there.
+        log_groups = self._instance_logs(identifier, log_key_arn, opts)
         instance = aws.rds.Instance(
             f"{self._name}-{replica.name}", identifier=identifier, replicate_source_db=source,
             instance_class=replica.instance_class, availability_zone=replica.availability_zone,
@@ -259,7 +261,7 @@ class DataTier(pulumi.ComponentResource):
             # RDS takes no final snapshot of a read replica; the primary's covers the data.
             skip_final_snapshot=True,
             performance_insights_kms_key_id=key_arn, monitoring_role_arn=self._monitoring.arn,
-            enabled_cloudwatch_logs_exports=["error", "slowquery"] if log_key_arn else [],
+            enabled_cloudwatch_logs_exports=["error", "slowquery"], iam_database_authentication_enabled=True,
             apply_immediately=False, tags=self._tags(identifier, Role="read-replica"), **self._insights(),
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
                 protect=self._cfg.protect_stateful_resources, depends_on=log_groups,
@@ -314,17 +316,9 @@ class DataTier(pulumi.ComponentResource):
     def _buckets(self) -> None:
         cfg, args = self._cfg, self._args
         prefix, account = args.name_prefix, args.account_id
-        # S3 server access logs and ALB access logs can only be delivered to SSE-S3 buckets.
-        self.logs_bucket = SecureBucket("logs", SecureBucketArgs(
-            bucket_name=physical_name("s3-bucket", prefix, "logs", account), tags=args.tags, kms_key_arn=None,
-            lifecycle_rules=[expire_all("expire-logs", cfg.log_retention_days)],
-            policy_statements=[Statement(
-                sid="S3ServerAccessLogDelivery", actions=["s3:PutObject"],
-                resources=[f"arn:aws:s3:::{physical_name('s3-bucket', prefix, 'logs', account)}/s3/*"],
-                principals={"Service": ["logging.s3.amazonaws.com"]},
-                conditions={"StringEquals": {"aws:SourceAccount": account}})],
-            deferred_policy=True, protect=cfg.protect_stateful_resources,
-            extra={"DataClassification": "logs"}), opts=self._child)
+        self.logs_bucket = access_log_bucket(
+            "logs", physical_name("s3-bucket", prefix, "logs", account), account, cfg.log_retention_days, args.tags,
+            cfg.protect_stateful_resources, self._child, deferred_policy=True)
         rules = [
             aws.s3.BucketLifecycleConfigurationRuleArgs(
                 id="backups-to-cold-storage", status="Enabled",
@@ -336,14 +330,7 @@ class DataTier(pulumi.ComponentResource):
                         days=cfg.assets_glacier_days, storage_class="GLACIER")],
                 expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
                     days=cfg.assets_expiration_days)),
-            aws.s3.BucketLifecycleConfigurationRuleArgs(
-                id="expire-old-versions", status="Enabled",
-                filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
-                noncurrent_version_expiration=(
-                    aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(noncurrent_days=90)),
-                abort_incomplete_multipart_upload=(
-                    aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
-                        days_after_initiation=7))),
+            expire_old_versions(90),
         ]
         self.assets = SecureBucket("assets", SecureBucketArgs(
             bucket_name=physical_name("s3-bucket", prefix, "assets", account), tags=args.tags,
@@ -358,11 +345,17 @@ class DataTier(pulumi.ComponentResource):
         dr, args = self._args.dr, self._args
         if dr is None:  # config validation makes this unreachable
             raise pulumi.RunError("assetsReplication needs the DR site (drNetwork: true)")
+        in_dr = pulumi.ResourceOptions(parent=self, provider=dr.provider)
+        # Server access logs go to a bucket in the same region as the bucket they describe.
+        dr_logs = access_log_bucket(
+            "dr-logs", physical_name("s3-bucket", args.name_prefix, "dr-logs", args.account_id), args.account_id,
+            self._cfg.log_retention_days, args.tags, self._cfg.protect_stateful_resources, in_dr)
         replica = SecureBucket("assets-replica", SecureBucketArgs(
             bucket_name=physical_name("s3-bucket", args.name_prefix, "assets-replica", args.account_id), tags=args.tags,
             kms_key_arn=dr.storage_key_arn, protect=self._cfg.protect_stateful_resources,
-            extra={"DataClassification": "confidential", "ReplicaOf": "assets"}),
-            opts=pulumi.ResourceOptions(parent=self, provider=dr.provider))
+            lifecycle_rules=[expire_old_versions()], access_log_bucket=dr_logs.name,
+            access_log_prefix="s3/assets-replica/",
+            extra={"DataClassification": "confidential", "ReplicaOf": "assets"}), opts=in_dr)
         source = self.assets
         role = workload_role(f"{self._name}-assets-replication-role", args.roles,
                             assume_role_policy=service_trust("s3.amazonaws.com", args.account_id),

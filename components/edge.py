@@ -44,6 +44,7 @@ class EdgeArgs:
     minimum_protocol_version: str
     price_class: str
     rate_limit: int
+    waf_managed_rule_groups: Sequence[str]
     alb_dns_name: pulumi.Input[str]
     alb_zone_id: pulumi.Input[str]
     origin_verify_header: pulumi.Input[str]
@@ -72,7 +73,8 @@ class EdgeTier(pulumi.ComponentResource):
 
         acl = protective_web_acl(
             f"{name}-waf", scope="CLOUDFRONT", acl_name=physical_name("waf-web-acl", args.name_prefix, "cloudfront"),
-            rate_limit=args.rate_limit, log_retention_days=args.log_retention_days,
+            rate_limit=args.rate_limit, managed_groups=args.waf_managed_rule_groups,
+            log_retention_days=args.log_retention_days,
             log_kms_key_arn=args.us_east_1_logs_key_arn, tags=args.tags, opts=self._global)
         self.web_acl_arn = acl.acl.arn
         self._api_origin_record()
@@ -141,6 +143,8 @@ class EdgeTier(pulumi.ComponentResource):
             f"{self._name}-distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
             comment=f"Elite Locadora {args.name_prefix}", aliases=list(args.site_names),
             price_class=args.price_class, web_acl_id=self.web_acl_arn, origins=origins,
+            # "/" goes to the web tier, which serves index.html for it anyway (FSBP CloudFront.1).
+            default_root_object="index.html",
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
                 target_origin_id=ALB_ORIGIN, viewer_protocol_policy="redirect-to-https",
                 allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=["GET", "HEAD"], compress=True,

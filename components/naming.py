@@ -105,6 +105,8 @@ NAME_RULES: dict[str, NameRule] = {rule.kind: rule for rule in (
              "latest/APIReference/API_CreateLogGroup.html"),
     NameRule("log-subscription-filter", 512, r"[^:*]+", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/"
              "latest/APIReference/API_PutSubscriptionFilter.html"),
+    NameRule("log-resource-policy", 255, r"[\x20-\x7e]+", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/"
+             "latest/APIReference/API_PutResourcePolicy.html"),
     NameRule("log-delivery", 60, r"[\w-]+", "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/"
              "APIReference/API_PutDeliverySource.html"),
     NameRule("ecs-cluster", 255, _ECS, "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/"

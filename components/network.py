@@ -208,7 +208,8 @@ class NetworkTier(pulumi.ComponentResource):
         aws.iam.RolePolicy(f"{self._name}-flow-logs-policy", role=role.id, policy=policy_document(
             Statement(actions=["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
                       resources=[log_group.arn.apply(lambda arn: f"{arn}:*")]),
-            Statement(actions=["logs:DescribeLogGroups"], resources=[log_group.arn])),
+            # AWS authorizes DescribeLogGroups only on "*": a grant on the group's ARN is refused.
+            Statement(actions=["logs:DescribeLogGroups"])),
             opts=self._child)
         aws.ec2.FlowLog(f"{self._name}-flow-log", vpc_id=vpc.id,
                         traffic_type=self._args.flow_log_traffic_type,

@@ -30,6 +30,9 @@ PERIOD = 300
 GIB = 1024 ** 3
 OPENSEARCH_TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10"
 SLOW_CREATE = pulumi.CustomTimeouts(create="90m", update="90m", delete="90m")
+# OpenSearch log type -> log group suffix: error, audit and both slow logs.
+OPENSEARCH_LOGS = {"ES_APPLICATION_LOGS": "error", "AUDIT_LOGS": "audit", "SEARCH_SLOW_LOGS": "search-slow",
+                   "INDEX_SLOW_LOGS": "index-slow"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class ObservabilityArgs:
     private_subnet_ids: pulumi.Input[list[str]]
     tags: Mapping[str, str]
     roles: RolePlacement
+    access_logs_bucket: pulumi.Input[str]
     dr: DrAlerting | None = None
 
 
@@ -94,6 +98,7 @@ class ObservabilityTier(pulumi.ComponentResource):
         if args.dr is not None and any(d.region == args.dr.region for d in args.databases):
             self._dr_topic_arn = self._topic("alarms-dr", args.dr.region, args.dr.alerts_key_arn,
                                              pulumi.ResourceOptions(parent=self, provider=args.dr.provider))
+        self._database_events()
         self._service_alarms()
         self._load_balancer_alarms()
         self._database_alarms()
@@ -119,6 +124,9 @@ class ObservabilityTier(pulumi.ComponentResource):
             Statement(sid="CloudWatchAlarmsPublish", actions=["sns:Publish"], resources=[topic.arn],
                       principals={"Service": ["cloudwatch.amazonaws.com"]},
                       conditions={"ArnLike": {"aws:SourceArn": alarms}}),
+            Statement(sid="RdsEventsPublish", actions=["sns:Publish"], resources=[topic.arn],
+                      principals={"Service": ["events.rds.amazonaws.com"]},
+                      conditions={"StringEquals": {"aws:SourceAccount": args.account_id}}),
             Statement(sid="AccountManagesTopic", resources=[topic.arn],
                       actions=["sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe",
                                "sns:ListSubscriptionsByTopic"],
@@ -143,6 +151,24 @@ class ObservabilityTier(pulumi.ComponentResource):
             treat_missing_data=missing, alarm_actions=[topic], ok_actions=[topic],
             tags=self._tags(name), opts=opts)
         self.alarm_names.append(alarm.name)
+
+    def _database_events(self) -> None:
+        """RDS's own notices (failover, failure, maintenance, configuration and parameter-group
+        changes) to on-call, in each region with an instance: an event subscription is regional."""
+        args = self._args
+        regions = {db.region for db in args.databases}
+        for region in sorted(regions):
+            dr = region != args.region and args.dr is not None
+            topic = self._dr_topic_arn if dr else self.alarm_topic_arn
+            opts = pulumi.ResourceOptions(parent=self, provider=args.dr.provider) if dr and args.dr else self._child
+            suffix = "-dr" if dr else ""
+            for source, categories in (("db-instance", ["availability", "configuration change", "deletion",
+                                                        "failover", "failure", "maintenance", "recovery"]),
+                                       ("db-parameter-group", ["configuration change"])):
+                label = f"rds-{source.removeprefix('db-')}-events{suffix}"
+                aws.rds.EventSubscription(
+                    f"{self._name}-{label}", sns_topic=topic, source_type=source, event_categories=categories,
+                    enabled=True, tags=self._tags(f"{args.name_prefix}-{label}"), opts=opts)
 
     def _service_alarms(self) -> None:
         cfg, args = self._cfg, self._args
@@ -254,6 +280,28 @@ class ObservabilityTier(pulumi.ComponentResource):
 
     # --- log aggregation ----------------------------------------------------------------
 
+    def _opensearch_logs(self, domain_name: str, domain_arn: str,
+                         ) -> list[aws.opensearch.DomainLogPublishingOptionArgs]:
+        """Error, audit and slow logs of the domain to encrypted log groups, and the resource policy
+        that lets OpenSearch (for this domain only) write them."""
+        args, cfg = self._args, self._cfg
+        groups = {kind: aws.cloudwatch.LogGroup(
+            f"{self._name}-opensearch-{label}-logs", name=f"/aws/opensearch/{domain_name}/{label}",
+            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn,
+            tags=self._tags(f"/aws/opensearch/{domain_name}/{label}"), opts=self._child)
+            for kind, label in OPENSEARCH_LOGS.items()}
+        aws.cloudwatch.LogResourcePolicy(
+            f"{self._name}-opensearch-log-policy",
+            policy_name=physical_name("log-resource-policy", args.name_prefix, "opensearch-logs"),
+            policy_document=policy_document(Statement(
+                sid="OpenSearchWritesItsLogs", actions=["logs:PutLogEvents", "logs:CreateLogStream"],
+                resources=[g.arn.apply(lambda a: f"{a}:*") for g in groups.values()],
+                principals={"Service": ["es.amazonaws.com"]},
+                conditions={"StringEquals": {"aws:SourceAccount": args.account_id},
+                            "ArnLike": {"aws:SourceArn": domain_arn}})), opts=self._child)
+        return [aws.opensearch.DomainLogPublishingOptionArgs(log_type=kind, cloudwatch_log_group_arn=g.arn,
+                                                             enabled=True) for kind, g in groups.items()]
+
     def _log_aggregation(self) -> pulumi.Output[str]:
         cfg, args, prefix = self._cfg, self._args, self._args.name_prefix
         zones = min(cfg.az_count, 3)
@@ -292,13 +340,21 @@ class ObservabilityTier(pulumi.ComponentResource):
         # OpenSearch domain names are at most 28 characters: a shorter lead than the prefix.
         domain_name = physical_name("opensearch-domain", "elite-logs", prefix.removeprefix("elite-locadora-"))
         domain_arn = f"arn:aws:es:{args.region}:{args.account_id}:domain/{domain_name}"
+        log_publishing = self._opensearch_logs(domain_name, domain_arn)
         domain = aws.opensearch.Domain(
             f"{self._name}-opensearch", domain_name=domain_name, engine_version=cfg.open_search_engine_version,
             cluster_config=aws.opensearch.DomainClusterConfigArgs(
                 instance_type=cfg.open_search_instance_type, instance_count=cfg.open_search_instance_count,
                 zone_awareness_enabled=True,
                 zone_awareness_config=aws.opensearch.DomainClusterConfigZoneAwarenessConfigArgs(
-                    availability_zone_count=zones)),
+                    availability_zone_count=zones),
+                # Dedicated masters keep cluster management off the data nodes (three survive a zone).
+                dedicated_master_enabled=cfg.open_search_dedicated_master_count > 0,
+                dedicated_master_count=cfg.open_search_dedicated_master_count or None,
+                dedicated_master_type=cfg.open_search_dedicated_master_type
+                if cfg.open_search_dedicated_master_count else None),
+            log_publishing_options=log_publishing,
+            software_update_options=aws.opensearch.DomainSoftwareUpdateOptionsArgs(auto_software_update_enabled=True),
             ebs_options=aws.opensearch.DomainEbsOptionsArgs(ebs_enabled=True, volume_type="gp3",
                                                             volume_size=cfg.open_search_volume_gib),
             encrypt_at_rest=aws.opensearch.DomainEncryptAtRestArgs(enabled=True, kms_key_id=args.logs_key_arn),
@@ -322,7 +378,8 @@ class ObservabilityTier(pulumi.ComponentResource):
         failures = SecureBucket("log-delivery-failures", SecureBucketArgs(
             bucket_name=physical_name("s3-bucket", prefix, "log-failures", args.account_id), tags=args.tags,
             kms_key_arn=args.storage_key_arn, protect=cfg.protect_stateful_resources,
-            lifecycle_rules=[expire_all("expire-failed-records", cfg.log_retention_days)]),
+            lifecycle_rules=[expire_all("expire-failed-records", cfg.log_retention_days)],
+            access_log_bucket=args.access_logs_bucket, access_log_prefix="s3/log-delivery-failures/"),
             opts=self._child)
         stream_errors = aws.cloudwatch.LogGroup(
             f"{self._name}-log-stream-errors", name=f"/{prefix}/firehose/app-logs",

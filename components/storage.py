@@ -78,10 +78,13 @@ class SecureBucket(pulumi.ComponentResource):
                 apply_server_side_encryption_by_default=by_default,
                 bucket_key_enabled=args.kms_key_arn is not None)],
             opts=self._child)
-        if args.lifecycle_rules:
-            aws.s3.BucketLifecycleConfiguration(
-                f"{name}-lifecycle", bucket=self.bucket.id, rules=list(args.lifecycle_rules),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]))
+        # Parts of an abandoned multipart upload are billed and invisible: every bucket drops them.
+        rules = list(args.lifecycle_rules)
+        if not any(rule.abort_incomplete_multipart_upload is not None for rule in rules):
+            rules.append(abort_incomplete_uploads())
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle", bucket=self.bucket.id, rules=rules,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]))
         if args.access_log_bucket is not None:
             aws.s3.BucketLogging(f"{name}-access-logging", bucket=self.bucket.id,
                                  target_bucket=args.access_log_bucket,
@@ -110,10 +113,47 @@ class SecureBucket(pulumi.ComponentResource):
         return self._policy
 
 
+ABORT_UPLOADS_AFTER_DAYS = 7
+
+
+def _abort() -> aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs:
+    return aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+        days_after_initiation=ABORT_UPLOADS_AFTER_DAYS)
+
+
+def abort_incomplete_uploads() -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id="abort-incomplete-uploads", status="Enabled", filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+        abort_incomplete_multipart_upload=_abort())
+
+
 def expire_all(rule_id: str, days: int) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
-    """Expire every object (and old versions after 30 days) after `days`."""
+    """Expire every object (and old versions after 30 days) after `days`; drop abandoned uploads."""
     return aws.s3.BucketLifecycleConfigurationRuleArgs(
         id=rule_id, status="Enabled", filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
         expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(days=days),
         noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
-            noncurrent_days=30))
+            noncurrent_days=30), abort_incomplete_multipart_upload=_abort())
+
+
+def expire_old_versions(days: int = 90) -> aws.s3.BucketLifecycleConfigurationRuleArgs:
+    """Keep current objects; drop noncurrent versions after `days` and abandoned uploads."""
+    return aws.s3.BucketLifecycleConfigurationRuleArgs(
+        id="expire-old-versions", status="Enabled", filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(),
+        noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+            noncurrent_days=days), abort_incomplete_multipart_upload=_abort())
+
+
+def access_log_bucket(name: str, bucket_name: str, account_id: str, retention_days: int,
+                      tags: Mapping[str, str], protect: bool, opts: pulumi.ResourceOptions,
+                      deferred_policy: bool = False) -> SecureBucket:
+    """A region's log-delivery bucket: SSE-S3 (S3 server access logs and ALB logs are delivered only
+    to SSE-S3 buckets), logs expire, S3 log delivery for this account may write under s3/."""
+    return SecureBucket(name, SecureBucketArgs(
+        bucket_name=bucket_name, tags=tags, kms_key_arn=None,
+        lifecycle_rules=[expire_all("expire-logs", retention_days)],
+        policy_statements=[Statement(
+            sid="S3ServerAccessLogDelivery", actions=["s3:PutObject"], resources=[f"arn:aws:s3:::{bucket_name}/s3/*"],
+            principals={"Service": ["logging.s3.amazonaws.com"]},
+            conditions={"StringEquals": {"aws:SourceAccount": account_id}})],
+        deferred_policy=deferred_policy, protect=protect, extra={"DataClassification": "logs"}), opts=opts)

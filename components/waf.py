@@ -1,14 +1,15 @@
 """One WAF rule definition, two scopes: the ALB's REGIONAL ACL and CloudFront's ACL.
 
 The guide's rules (AWS common rule set at priority 1, a 2000-per-IP rate block at priority 2)
-plus the managed known-bad-inputs, SQL-injection (the API is Laravel on MySQL) and
-IP-reputation groups. Each ACL logs to a CloudWatch log group whose name starts with
-`aws-waf-logs-`, the prefix WAF requires of its log destinations.
+plus the managed groups from config (`wafManagedRuleGroups`: known bad inputs, SQL injection —
+the API is Laravel on MySQL — IP reputation and anonymous IPs by default) at priorities 3, 4, ...
+Each ACL logs to a CloudWatch log group whose name starts with `aws-waf-logs-`, the prefix WAF
+requires of its log destinations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -17,12 +18,7 @@ import pulumi_aws as aws
 
 from .tagging import named
 
-MANAGED_RULE_GROUPS = (  # (priority, rule group name); priority 2 is the rate limit
-    (1, "AWSManagedRulesCommonRuleSet"),
-    (3, "AWSManagedRulesKnownBadInputsRuleSet"),
-    (4, "AWSManagedRulesSQLiRuleSet"),
-    (5, "AWSManagedRulesAmazonIpReputationList"),
-)
+COMMON_RULE_SET, COMMON_PRIORITY = "AWSManagedRulesCommonRuleSet", 1
 RATE_LIMIT_RULE, RATE_LIMIT_PRIORITY = "RateLimitRule", 2
 
 
@@ -31,7 +27,9 @@ def _visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
         cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
 
 
-def web_acl_rules(rate_limit: int) -> list[aws.wafv2.WebAclRuleArgs]:
+def web_acl_rules(rate_limit: int, managed_groups: Sequence[str]) -> list[aws.wafv2.WebAclRuleArgs]:
+    groups = [(COMMON_PRIORITY, COMMON_RULE_SET),
+              *((RATE_LIMIT_PRIORITY + 1 + i, g) for i, g in enumerate(managed_groups))]
     rules = [
         aws.wafv2.WebAclRuleArgs(
             name=group, priority=priority,
@@ -41,7 +39,7 @@ def web_acl_rules(rate_limit: int) -> list[aws.wafv2.WebAclRuleArgs]:
                 managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
                     name=group, vendor_name="AWS")),
             visibility_config=_visibility(group.removeprefix("AWSManagedRules") + "Metric"))
-        for priority, group in MANAGED_RULE_GROUPS
+        for priority, group in groups
     ]
     rules.append(aws.wafv2.WebAclRuleArgs(
         name=RATE_LIMIT_RULE, priority=RATE_LIMIT_PRIORITY,
@@ -60,14 +58,15 @@ class ProtectiveWebAcl:
 
 
 def protective_web_acl(name: str, *, scope: Literal["REGIONAL", "CLOUDFRONT"], acl_name: str,
-                       rate_limit: int, log_retention_days: int, log_kms_key_arn: pulumi.Input[str],
+                       rate_limit: int, managed_groups: Sequence[str], log_retention_days: int,
+                       log_kms_key_arn: pulumi.Input[str],
                        tags: Mapping[str, str], opts: pulumi.ResourceOptions) -> ProtectiveWebAcl:
     """The ACL with the shared rules, and its logging. `opts` carries the parent (and, for
     CLOUDFRONT scope, the us-east-1 provider)."""
     acl = aws.wafv2.WebAcl(
         name, name=acl_name, scope=scope, description=f"Elite Locadora {scope.lower()} protection",
         default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-        rules=web_acl_rules(rate_limit),
+        rules=web_acl_rules(rate_limit, managed_groups),
         visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
             cloudwatch_metrics_enabled=True, metric_name=acl_name.replace("-", ""),
             sampled_requests_enabled=True),

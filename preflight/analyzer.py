@@ -200,7 +200,9 @@ def analyze(resources: Sequence[Registration], *, stack: str, project: str, prev
         try:
             info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
             run = PolicyRun(pack=info.name, version=_pack_version(pack_dir, info.version), policies=[
-                {"name": p.name, "level": LEVEL_NAMES.get(p.enforcementLevel, "advisory")} for p in info.policies])
+                {"name": p.name, "level": LEVEL_NAMES.get(p.enforcementLevel, "advisory"),
+                 "controls": [c.strip() for c in p.framework.reference.split(",") if c.strip()]}
+                for p in info.policies])
             analyzer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
                 stack=stack, project=project, organization="organization", dry_run=preview))
             configs = _policy_configs(info, policy_config, config_source)

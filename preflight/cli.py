@@ -146,6 +146,32 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
+    from . import compliance
+
+    run = run_stack(args.stack, preview=True, overrides=_overrides(args.set), settings_from=args.config_from)
+    config_path = POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
+    policies = analyze(run.resources, stack=args.stack, project=project_name(), preview=True,
+                       policy_config=load_policy_config(config_path), config_source=str(config_path))
+    results = compliance.evaluate(policies)
+    if args.json:
+        Path(args.json).write_text(json.dumps(compliance.as_json(args.stack, results), indent=2))
+    if args.format == "markdown":
+        sys.stdout.write(compliance.markdown(args.stack, results))
+    else:
+        table = Table(title=f"AWS Foundational Security Best Practices: {args.stack} (offline)")
+        for column in ("control", "severity", "status", "policies", "resources / reason"):
+            table.add_column(column, overflow="fold")
+        styles = {"failed": "red", "passed": "green", "waived": "yellow", "not applicable": "dim"}
+        for r in results:
+            detail = ", ".join(r.resources) if r.resources else r.reason
+            table.add_row(r.control, r.severity, f"[{styles[r.status]}]{r.status}[/{styles[r.status]}]",
+                          ", ".join(r.policies), detail)
+        console.print(table)
+        console.print(", ".join(f"{n} {s}" for s, n in compliance.counts(results).items()))
+    return EXIT_VIOLATIONS if any(r.status == "failed" for r in results) else EXIT_OK
+
+
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     from .graph import render, render_components
 
@@ -250,7 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--stack", required=True)
     timeline.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
     timeline.set_defaults(func=cmd_timeline)
-    for command in (preview, graph, cost, timeline):
+    compliance = sub.add_parser("compliance", help="per FSBP control: passed, failed, not applicable or waived")
+    compliance.add_argument("--stack", required=True)
+    compliance.add_argument("--json", metavar="FILE", help="also write the report as JSON")
+    compliance.add_argument("--format", choices=("table", "markdown"), default="table")
+    compliance.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
+    compliance.set_defaults(func=cmd_compliance)
+    for command in (preview, graph, cost, timeline, compliance):
         command.add_argument("--config-from", metavar="STACK",
                              help="use Pulumi.<STACK>.yaml (and its policy config) for a stack that has no file "
                                   "yet, e.g. --stack qa-environment-a --config-from staging")

@@ -181,6 +181,7 @@ NAMED: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "aws:cloudwatch/logGroup:LogGroup": (("name", "log-group", True),),
     "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": (("name", "log-subscription-filter", True),),
     "aws:cloudwatch/logDeliverySource:LogDeliverySource": (("name", "log-delivery", False),),
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (("policyName", "log-resource-policy", False),),
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": (("name", "log-delivery", False),),
     "aws:ecs/cluster:Cluster": (("name", "ecs-cluster", True),),
     "aws:ecs/service:Service": (("name", "ecs-service", True),),

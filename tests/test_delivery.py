@@ -51,14 +51,17 @@ def test_roles_trust_exactly_one_repository_and_ref(bootstrap: StackRun, role: s
 def test_state_bucket_and_secrets_key(bootstrap: StackRun) -> None:
     key = bootstrap.one("aws:kms/key:Key", "state-key")
     assert key.inputs["enableKeyRotation"] is True and key.protect
-    sse = bootstrap.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    sse = bootstrap.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                        "state-encryption")
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["kmsMasterKeyId"] == key.outputs["arn"]
-    versioning = bootstrap.one("aws:s3/bucketVersioning:BucketVersioning").inputs
+    versioning = bootstrap.one("aws:s3/bucketVersioning:BucketVersioning", "state-versioning").inputs
     assert versioning["versioningConfiguration"]["status"] == "Enabled"
-    block = bootstrap.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    block = bootstrap.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "state-public-access-block").inputs
     assert all(block[k] is True for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
                                           "restrictPublicBuckets"))
-    policy = json.loads(bootstrap.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    policy = json.loads(bootstrap.one("aws:s3/bucketPolicy:BucketPolicy", "state-policy").inputs["policy"])
+    logging = bootstrap.one("aws:s3/bucketLogging:BucketLogging", "state-access-logging").inputs
+    assert logging["targetBucket"] == "elite-locadora-pulumi-state-logs-123456789012"
     assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     assert bootstrap.exports["secretsProviders"] == {
         env: f"awskms://alias/elite-locadora-pulumi-secrets-{env}?region=us-east-1"

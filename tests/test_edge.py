@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from components.waf import MANAGED_RULE_GROUPS
 from preflight.mocks import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
 from preflight.runner import StackRun, load_cli_config
 
@@ -113,7 +112,9 @@ def test_waf_rules_in_both_scopes(any_stack: StackRun, acl_name: str) -> None:
     assert rate["priority"] == 2 and "block" in rate["action"]
     assert rate["statement"]["rateBasedStatement"] == {"limit": 2000, "aggregateKeyType": "IP",
                                                        "evaluationWindowSec": 300}
-    assert {name for _, name in MANAGED_RULE_GROUPS} <= set(rules)
+    groups = json.loads(load_cli_config(any_stack.stack)[0]["elite-locadora:wafManagedRuleGroups"])
+    assert "AWSManagedRulesAnonymousIpList" in groups
+    assert [rules[g]["priority"] for g in groups] == list(range(3, 3 + len(groups)))
     for rule in rules.values():
         assert rule["visibilityConfig"]["cloudwatchMetricsEnabled"] is True
     logging = [c for c in any_stack.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration")

@@ -82,7 +82,9 @@ def test_edge_and_waf(production_cost) -> None:
     cdn = (U["cloudfront_gb_to_viewers"] * usd("cloudfront_gb")
            + U["cloudfront_million_requests"] * 100 * usd("cloudfront_https_10k"))
     assert _cost(production_cost, "edge-distribution") == pytest.approx(cdn)
-    acl = usd("waf_acl_month") + 5 * usd("waf_rule_month") + U["waf_million_requests"] * usd("waf_million_requests")
+    rules = len(stack_run("production").one("aws:wafv2/webAcl:WebAcl", "edge-waf").inputs["rules"])
+    assert rules == 6  # common rule set, rate limit, four managed groups from config
+    acl = usd("waf_acl_month") + rules * usd("waf_rule_month") + U["waf_million_requests"] * usd("waf_million_requests")
     assert _cost(production_cost, "edge-waf") == pytest.approx(acl)
 
 

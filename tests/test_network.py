@@ -99,7 +99,10 @@ def test_flow_log_role_is_scoped_to_its_log_group(any_stack: StackRun) -> None:
     policy = json.loads(_of(resources, "aws:iam/rolePolicy:RolePolicy")[0].inputs["policy"])
     resources_named = {r for s in policy["Statement"] for r in
                        ([s["Resource"]] if isinstance(s["Resource"], str) else s["Resource"])}
-    assert resources_named == {group.outputs["arn"], group.outputs["arn"] + ":*"}, resources_named
+    assert resources_named == {group.outputs["arn"] + ":*", "*"}, resources_named
+    # AWS authorizes logs:DescribeLogGroups only on "*"; nothing else is granted there.
+    unscoped = [s for s in policy["Statement"] if s["Resource"] == "*"]
+    assert [s["Action"] for s in unscoped] == ["logs:DescribeLogGroups"]
 
 
 def test_endpoints_keep_aws_traffic_off_the_nat(any_stack: StackRun) -> None:

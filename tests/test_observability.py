@@ -85,7 +85,9 @@ def test_topic_is_encrypted_and_only_cloudwatch_publishes(any_stack: StackRun) -
     key = any_stack.one("aws:kms/key:Key", "keys-alerts")
     assert topic.inputs["kmsMasterKeyId"] == key.outputs["arn"]
     key_policy = json.loads(key.inputs["policy"])
-    assert any(s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"} for s in key_policy["Statement"])
+    services = next(s for s in key_policy["Statement"] if s["Sid"] == "ServicesUseKeyForThisAccount")
+    assert set(services["Principal"]["Service"]) == {"cloudwatch.amazonaws.com", "events.rds.amazonaws.com"}
+    assert services["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     policy_resource = any_stack.one("aws:sns/topicPolicy:TopicPolicy", "observability-alarms-policy")
     policy = json.loads(policy_resource.inputs["policy"])
     publish = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchAlarmsPublish")

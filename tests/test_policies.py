@@ -43,6 +43,14 @@ GOOD_LB = {"loadBalancerType": "application", "subnets": ["a", "b", "c"], "dropI
 CONTAINERS = [{"name": "api", "readonlyRootFilesystem": True,
                "environment": [{"name": "DB_HOST", "value": "db.internal"}],
                "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:ssm:::parameter/x"}]}]
+POLICY, SERVICE = "aws:iam/rolePolicy:RolePolicy", "aws:ecs/service:Service"
+SCALING = "aws:appautoscaling/target:Target"
+WAF_COMMON = {"name": "AWSManagedRulesCommonRuleSet", "priority": 1.0, "overrideAction": {"none": {}},
+              "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesCommonRuleSet", "vendorName": "AWS"}},
+              "visibilityConfig": {"cloudwatchMetricsEnabled": True}}
+WAF_RATE = {"name": "RateLimitRule", "priority": 2.0, "action": {"block": {}},
+            "statement": {"rateBasedStatement": {"limit": 2000.0}},
+            "visibilityConfig": {"cloudwatchMetricsEnabled": True}}
 TAGS = {"Project": "p", "Environment": "e", "ManagedBy": "Pulumi", "Owner": "o", "CostCenter": "c"}
 
 
@@ -178,6 +186,118 @@ RESOURCE_CASES: list[tuple[str, str, dict, dict, str, dict]] = [
     ("iam-role-permissions-boundary", "aws:iam/role:Role",
      {"name": "elite-locadora-deploy-staging"}, {"name": "elite-locadora-deploy-other"}, "permissionsBoundary missing",
      {"exemptions": {"elite-locadora-deploy-staging": "pipeline role: creates roles only with the boundary"}}),
+    # --- privilege -------------------------------------------------------------------------------
+    ("iam-no-wildcard-actions-or-resources", POLICY,
+     {"policy": _doc({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+                     {"Effect": "Allow", "Action": "ecr:GetAuthorizationToken", "Resource": "*"},
+                     {"Effect": "Deny", "Action": "s3:*", "Resource": "*"})},
+     {"policy": _doc({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/*"})}, "allows s3:*", {}),
+    ("iam-no-wildcard-actions-or-resources", POLICY,
+     {"policy": _doc({"Effect": "Allow", "Action": "ssm:GetParameters", "Resource": "arn:aws:ssm:r:a:parameter/x"})},
+     {"policy": _doc({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": "*"})},
+     "ssm:GetParameters on '*'", {}),
+    ("iam-no-passrole-on-star", POLICY,
+     {"policy": _doc({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/x"})},
+     {"policy": _doc({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"})}, "passes any role", {}),
+    ("iam-no-privileged-managed-policy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+     {"role": "task", "policyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+     {"role": "task", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, "AdministratorAccess", {}),
+    ("iam-no-privileged-managed-policy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+     {"role": "deployer", "policyArn": "arn:aws:iam::aws:policy/PowerUserAccess"},
+     {"role": "task", "policyArn": "arn:aws:iam::aws:policy/PowerUserAccess"}, "PowerUserAccess",
+     {"exemptRoles": {"deployer": "pipeline role"}}),
+    ("iam-managed-policy-no-kms-decrypt-all", "aws:iam/policy:Policy",
+     {"policy": _doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+                      "Condition": {"StringEquals": {"kms:ViaService": "ssm.us-east-1.amazonaws.com"}}})},
+     {"policy": _doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:*:1:key/*"})},
+     "decrypts with every key", {}),
+    ("iam-inline-policy-no-kms-decrypt-all", POLICY,
+     {"policy": _doc({"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:aws:kms:us-east-1:1:key/k"})},
+     {"policy": _doc({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})}, "decrypts with every key", {}),
+    ("kms-key-policy-not-public", "aws:kms/key:Key",
+     {"policy": _doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "kms:Decrypt",
+                      "Condition": {"StringEquals": {"aws:PrincipalAccount": "1"}}})},
+     {"policy": _doc({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt"})}, "allows everyone", {}),
+    ("sns-topic-policy-not-public", "aws:sns/topicPolicy:TopicPolicy",
+     {"policy": _doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "sns:Publish"})},
+     {"policy": _doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish",
+                      "Condition": {"Bool": {"aws:SecureTransport": "true"}}})}, "allows everyone", {}),
+    ("ecr-repository-policy-not-public", "aws:ecr/repositoryPolicy:RepositoryPolicy",
+     {"policy": _doc({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage",
+                      "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}})},
+     {"policy": _doc({"Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"})}, "allows everyone", {}),
+    ("service-principal-statements-pinned", "aws:kms/key:Key",
+     {"policy": _doc({"Effect": "Allow", "Principal": {"Service": "cloudwatch.amazonaws.com"}, "Action": "kms:Decrypt",
+                      "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}})},
+     {"policy": _doc({"Effect": "Allow", "Principal": {"Service": "events.rds.amazonaws.com"},
+                      "Action": "kms:Decrypt"})}, "act for any account", {}),
+    # --- hardening -------------------------------------------------------------------------------
+    ("ecs-task-no-host-network", TASK, {**_task(), "networkMode": "awsvpc"}, {**_task(), "networkMode": "host"},
+     "networkMode host", {}),
+    ("ecs-task-no-host-namespaces", TASK, {**_task(), "pidMode": "task"}, {**_task(), "ipcMode": "host"},
+     "ipcMode host", {}),
+    ("ecs-container-not-privileged", TASK, _task(privileged=False), _task(privileged=True), "api is privileged", {}),
+    ("ecs-container-logging", TASK, _task(logConfiguration={"logDriver": "awslogs"}), _task(),
+     "api has no log driver", {}),
+    ("ecs-fargate-latest-platform", SERVICE, {"platformVersion": "LATEST"}, {"platformVersion": "1.3.0"},
+     "platformVersion 1.3.0", {}),
+    ("ecs-deployment-circuit-breaker", SERVICE, {"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+     {"deploymentCircuitBreaker": {"enable": True, "rollback": False}}, "circuit breaker", {}),
+    ("ecs-autoscaling-minimum-tasks", SCALING, {"scalableDimension": "ecs:service:DesiredCount", "minCapacity": 2.0},
+     {"scalableDimension": "ecs:service:DesiredCount", "minCapacity": 1.0}, "minCapacity 1", {"minTasks": 2}),
+    ("rds-enhanced-monitoring", RDS, {"monitoringInterval": 60.0}, {"monitoringInterval": 0.0},
+     "monitoringInterval 0", {}),
+    ("rds-log-exports", RDS, {"enabledCloudwatchLogsExports": ["error", "slowquery"]},
+     {"enabledCloudwatchLogsExports": ["error"]}, "not exporting slowquery", {}),
+    ("rds-iam-authentication", RDS, {"iamDatabaseAuthenticationEnabled": True}, {}, "IAM authentication off", {}),
+    ("rds-auto-minor-version-upgrade", RDS, {"autoMinorVersionUpgrade": True}, {"autoMinorVersionUpgrade": False},
+     "autoMinorVersionUpgrade is false", {}),
+    ("rds-copy-tags-to-snapshot", RDS, {"copyTagsToSnapshot": True}, {}, "copyTagsToSnapshot", {}),
+    ("rds-in-vpc-subnets", RDS, {"dbSubnetGroupName": "data"}, {"engine": "mysql"}, "no dbSubnetGroupName", {}),
+    ("rds-in-vpc-subnets", RDS, {"replicateSourceDb": "elite-mysql"},
+     {"replicateSourceDb": "arn:aws:rds:us-east-1:1:db:elite-mysql"}, "no dbSubnetGroupName", {}),
+    ("rds-custom-admin-username", RDS, {"username": "elite_admin"}, {"username": "admin"}, "username admin", {}),
+    ("opensearch-fine-grained-access-control", OS, GOOD_OS, _with(GOOD_OS, advancedSecurityOptions={"enabled": False}),
+     "fine-grained access control off", {}),
+    ("opensearch-error-logging", OS, {"logPublishingOptions": [{"logType": "ES_APPLICATION_LOGS",
+                                                                "cloudwatchLogGroupArn": "arn:l", "enabled": True}]},
+     {"logPublishingOptions": [{"logType": "ES_APPLICATION_LOGS", "cloudwatchLogGroupArn": "arn:l",
+                                "enabled": False}]}, "no ES_APPLICATION_LOGS", {}),
+    ("opensearch-audit-logging", OS,
+     {"logPublishingOptions": [{"logType": "AUDIT_LOGS", "cloudwatchLogGroupArn": "a"}]},
+     {"logPublishingOptions": [{"logType": "SEARCH_SLOW_LOGS", "cloudwatchLogGroupArn": "a"}]}, "no AUDIT_LOGS", {}),
+    ("opensearch-dedicated-masters", OS,
+     {"clusterConfig": {"dedicatedMasterEnabled": True, "dedicatedMasterCount": 3.0}},
+     {"clusterConfig": {"dedicatedMasterEnabled": False}}, "0 dedicated masters", {"required": True}),
+    ("opensearch-auto-software-update", OS, {"softwareUpdateOptions": {"autoSoftwareUpdateEnabled": True}}, {},
+     "automatic software updates off", {}),
+    ("elasticache-auto-minor-version-upgrade", REDIS, {"autoMinorVersionUpgrade": True},
+     {"autoMinorVersionUpgrade": False}, "autoMinorVersionUpgrade is false", {}),
+    ("elasticache-custom-subnet-group", REDIS, {"subnetGroupName": "data-redis"}, {"subnetGroupName": "default"},
+     "subnetGroupName default", {}),
+    ("alb-desync-mitigation", LB, {"desyncMitigationMode": "defensive"}, {"desyncMitigationMode": "monitor"},
+     "desyncMitigationMode monitor", {}),
+    ("cloudfront-default-root-object", CF, {"defaultRootObject": "index.html"}, {}, "no defaultRootObject", {}),
+    ("cloudfront-s3-origin-access-control", CF,
+     {"origins": [{"originId": "s3", "domainName": "b.s3.us-east-1.amazonaws.com", "originAccessControlId": "E1"}]},
+     {"origins": [{"originId": "s3", "domainName": "b.s3.us-east-1.amazonaws.com"}]}, "s3 without OAC", {}),
+    ("acm-certificate-key-length", "aws:acm/certificate:Certificate", {"keyAlgorithm": "RSA_2048"},
+     {"keyAlgorithm": "RSA_1024"}, "keyAlgorithm RSA_1024", {}),
+    ("kms-key-deletion-window", "aws:kms/key:Key", {"deletionWindowInDays": 30.0}, {"deletionWindowInDays": 7.0},
+     "7-day deletion window", {}),
+    ("waf-web-acl-has-rules", "aws:wafv2/webAcl:WebAcl", {"rules": [WAF_COMMON]}, {"rules": []}, "no rules", {}),
+    ("waf-rule-metrics", "aws:wafv2/webAcl:WebAcl", {"rules": [WAF_COMMON]},
+     {"rules": [{**WAF_COMMON, "visibilityConfig": {"cloudwatchMetricsEnabled": False}}]}, "without metrics", {}),
+    ("waf-common-rule-set-first", "aws:wafv2/webAcl:WebAcl", {"rules": [WAF_COMMON, {**WAF_RATE, "priority": 2.0}]},
+     {"rules": [{**WAF_COMMON, "priority": 3.0}, {**WAF_RATE, "priority": 1.0}]}, "priority 3", {}),
+    ("waf-common-rule-set-first", "aws:wafv2/webAcl:WebAcl", {"rules": [WAF_COMMON]},
+     {"rules": [{**WAF_COMMON, "overrideAction": {"count": {}}}]}, "only counts", {}),
+    ("engine-version-current", RDS, {"engine": "mysql", "engineVersion": "8.4.7"},
+     {"engine": "mysql", "engineVersion": "8.0.40"}, "mysql 8.0.40 below 8.4", {"mysql": "8.4"}),
+    ("engine-version-current", REDIS, {"engine": "valkey", "engineVersion": "8.0"},
+     {"engine": "redis", "engineVersion": "6.2"}, "redis 6.2 below 7.0", {}),
+    ("engine-version-current", OS, {"engineVersion": "OpenSearch_2.19"}, {"engineVersion": "OpenSearch_1.3"},
+     "below 2.11", {}),
 ]
 
 BUCKET = "aws:s3/bucket:Bucket"
@@ -220,6 +340,38 @@ def _network(zones: list[str], flow_log: bool = True) -> list:
     return parts
 
 
+def _linked(parts: list, token: str, props: dict | None = None) -> list:
+    """A _bucket_stack plus a resource pointing at its bucket through `bucket`."""
+    return [*parts, resource(token, token.rsplit(":", 1)[-1], props or {},
+                             property_dependencies={"bucket": [parts[0]]})]
+
+
+def _rds_events(source_type: str, categories: list[str]) -> list:
+    return [resource(RDS, "db", {}), resource("aws:rds/eventSubscription:EventSubscription", "events",
+                                              {"sourceType": source_type, "eventCategories": categories})]
+
+
+def _cdn_origin(linked: bool) -> list:
+    bucket = resource(BUCKET, "assets", {})
+    origins = [{"originId": "s3", "domainName": "assets.s3.us-east-1.amazonaws.com"}]
+    return [bucket, resource(CF, "cdn", {"origins": origins},
+                             property_dependencies={"origins": [bucket] if linked else []})]
+
+
+def _acl(logged: bool) -> list:
+    acl = resource("aws:wafv2/webAcl:WebAcl", "acl", {})
+    logging = resource("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "log", {},
+                       property_dependencies={"resourceArn": [acl]})
+    return [acl, logging] if logged else [acl]
+
+
+def _repository(governed: bool) -> list:
+    repository = resource("aws:ecr/repository:Repository", "repo", {})
+    policy = resource("aws:ecr/lifecyclePolicy:LifecyclePolicy", "lifecycle", {},
+                      property_dependencies={"repository": [repository]})
+    return [repository, policy] if governed else [repository]
+
+
 def _edge(*, world_port: float = 443.0, on_lb: bool = True, waf: bool = True, logs: bool = True) -> list:
     group = resource("aws:ec2/securityGroup:SecurityGroup", "alb-sg", {})
     rule = resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "in",
@@ -234,8 +386,10 @@ def _edge(*, world_port: float = 443.0, on_lb: bool = True, waf: bool = True, lo
     distribution = resource(CF, "cdn", {})
     parts.append(distribution)
     if logs:
-        parts.append(resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "src", {},
-                              property_dependencies={"resourceArn": [distribution]}))
+        source = resource("aws:cloudwatch/logDeliverySource:LogDeliverySource", "src", {},
+                          property_dependencies={"resourceArn": [distribution]})
+        parts += [source, resource("aws:cloudwatch/logDelivery:LogDelivery", "delivery", {},
+                                   property_dependencies={"deliverySourceName": [source]})]
     return parts
 
 
@@ -267,6 +421,25 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
     ("cloudfront-access-logging", lambda: _edge(), lambda: _edge(logs=False), "no access logs", {}),
     ("vpc-flow-logs-enabled", lambda: _network(["a", "b"]), lambda: _network(["a", "b"], flow_log=False),
      "no flow log", {}),
+    ("cloudfront-access-logging", lambda: _edge(), lambda: _edge()[:-1], "no access logs", {}),
+    ("rds-instance-event-subscription", lambda: _rds_events("db-instance", ["failure", "maintenance",
+                                                                           "configuration change", "failover"]),
+     lambda: _rds_events("db-instance", ["failure"]), "no db-instance subscription", {}),
+    ("rds-parameter-group-event-subscription", lambda: _rds_events("db-parameter-group", []),
+     lambda: _rds_events("db-instance", []), "no db-parameter-group subscription", {}),
+    ("cloudfront-s3-origin-exists", lambda: _cdn_origin(linked=True), lambda: _cdn_origin(linked=False),
+     "1 S3 origin(s), 0 bucket(s)", {}),
+    ("waf-logging-configured", lambda: _acl(logged=True), lambda: _acl(logged=False), "no logging configuration", {}),
+    ("ecr-lifecycle-policy", lambda: _repository(True), lambda: _repository(False), "no lifecycle policy", {}),
+    ("s3-bucket-access-logging", lambda: _linked(_bucket_stack(), "aws:s3/bucketLogging:BucketLogging"),
+     lambda: _bucket_stack(), "no access logging", {}),
+    ("s3-bucket-access-logging", lambda: _bucket_stack(classification="logs"),
+     lambda: _bucket_stack(classification="public"), "no access logging", {}),
+    ("s3-bucket-lifecycle", lambda: _linked(
+        _bucket_stack(), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        {"rules": [{"abortIncompleteMultipartUpload": {"daysAfterInitiation": 7.0}}]}),
+     lambda: _linked(_bucket_stack(), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+                     {"rules": [{"expiration": {"days": 30.0}}]}), "no lifecycle rule", {}),
 ]
 
 
@@ -325,6 +498,8 @@ def test_unknown_values_in_stack_policies_never_flag() -> None:
                       property_dependencies=link),
              resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "p", {}, property_dependencies=link),
              resource("aws:s3/bucketPolicy:BucketPolicy", "bp", {"policy": UNKNOWN}, property_dependencies=link),
+             resource("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lc", {"rules": UNKNOWN},
+                      property_dependencies=link),
              resource("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "r",
                       {"cidrIpv4": UNKNOWN, "fromPort": 22.0, "toPort": 22.0}),
              resource("aws:ec2/subnet:Subnet", "s", {"availabilityZone": UNKNOWN})]

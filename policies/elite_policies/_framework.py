@@ -67,18 +67,27 @@ def _findings(result: Findings) -> list[str]:
     return [r for r in result if r]
 
 
-def _metadata(name: str, family: str, control: str | None, message: str) -> dict[str, Any]:
+Controls = str | tuple[str, ...] | None
+
+
+def control_ids(reference: str | None) -> list[str]:
+    """The FSBP control ids a policy's framework reference names ("RDS.3, RDS.4")."""
+    return [c.strip() for c in (reference or "").split(",") if c.strip()]
+
+
+def _metadata(name: str, family: str, control: Controls, message: str) -> dict[str, Any]:
     if family not in FAMILIES:
         raise ValueError(f"{name}: unknown family {family}")
+    reference = ", ".join((control,) if isinstance(control, str) else control or ())
     return dict(tags=[family], remediation_steps=message,
-                framework=PolicyComplianceFramework(name=FSBP, version="1.0.0", reference=control)
-                if control else None)
+                framework=PolicyComplianceFramework(name=FSBP, version="1.0.0", reference=reference)
+                if reference else None)
 
 
 def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[str], bool], description: str,
                   message: str,
                   severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
-                  control: str | None = None, settings: Mapping[str, Setting] | None = None,
+                  control: Controls = None, settings: Mapping[str, Setting] | None = None,
                   ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
     """Declare a per-resource rule; `check(props, config)` returns what is wrong (or nothing)."""
     settings = settings or {}
@@ -104,7 +113,7 @@ def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[st
 
 def stack_rule(name: str, *, family: str, description: str, message: str,
                severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
-               control: str | None = None, settings: Mapping[str, Setting] | None = None,
+               control: Controls = None, settings: Mapping[str, Setting] | None = None,
                ) -> Callable[[StackCheck], StackValidationPolicy]:
     """Declare a cross-resource rule; `check(resources, config)` yields (urn, what is wrong)."""
     settings = settings or {}

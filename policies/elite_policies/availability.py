@@ -38,7 +38,7 @@ def elasticache_failover(props: Mapping[str, Any], config: Mapping[str, Any]):
         yield f"{nodes:.0f} nodes < {config['minNodes']}"
 
 
-@resource_rule("opensearch-zone-awareness", family="availability", types=t.OPENSEARCH, control="Opensearch.6",
+@resource_rule("opensearch-zone-awareness", family="availability", types=t.OPENSEARCH, control=("OpenSearch.6", "ES.6"),
                description="Checks whether OpenSearch domains spread at least three data nodes across zones.",
                message="Set cluster_config.zone_awareness_enabled=True with instance_count >= 3")
 def opensearch_zone_awareness(props: Mapping[str, Any], config: Mapping[str, Any]):

@@ -12,7 +12,7 @@ from . import _types as t
 from ._framework import UNKNOWN, Setting, depends_on, get, known, of_type, resource_rule, stack_rule
 
 
-@resource_rule("rds-storage-encrypted", family="encryption", types=[t.RDS_INSTANCE], control="RDS.3",
+@resource_rule("rds-storage-encrypted", family="encryption", types=[t.RDS_INSTANCE], control=("RDS.3", "RDS.4"),
                severity=Severity.CRITICAL,
                description="Checks whether RDS instances (replicas included) encrypt storage with a "
                            "customer-managed key.",
@@ -116,14 +116,16 @@ def log_group_encrypted(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None if get(props, "kmsKeyId") else "no kmsKeyId"
 
 
-@resource_rule("opensearch-encrypted-at-rest", family="encryption", types=t.OPENSEARCH, control="Opensearch.1",
+@resource_rule("opensearch-encrypted-at-rest", family="encryption", types=t.OPENSEARCH,
+               control=("OpenSearch.1", "ES.1"),
                description="Checks whether OpenSearch domains encrypt data at rest.",
                message="Set encrypt_at_rest.enabled=True (with kms_key_id) on the OpenSearch domain")
 def opensearch_at_rest(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None if get(props, "encryptAtRest", "enabled") is True else "encryptAtRest.enabled is not true"
 
 
-@resource_rule("opensearch-node-to-node-encryption", family="encryption", types=t.OPENSEARCH, control="Opensearch.3",
+@resource_rule("opensearch-node-to-node-encryption", family="encryption", types=t.OPENSEARCH,
+               control=("OpenSearch.3", "ES.3"),
                description="Checks whether OpenSearch domains encrypt traffic between nodes.",
                message="Set node_to_node_encryption.enabled=True on the OpenSearch domain")
 def opensearch_node_to_node(props: Mapping[str, Any], config: Mapping[str, Any]):

@@ -68,6 +68,15 @@ CALLER_KEYS = {"aws:sourcearn", "aws:sourceaccount", "aws:principalorgid", "aws:
                "aws:principalarn", "aws:sourcevpce", "aws:sourcevpc", "aws:sourceorgid"}
 
 
+def public_statements(policy: Any) -> list[str]:
+    """Allow statements of a resource policy open to everyone ('*' or AWS '*') without a condition
+    that pins the caller's account, organization or source."""
+    return [f"statement {get(s, 'Sid', default='?')} allows everyone"
+            for s in statements(document(policy))
+            if get(s, "Effect") == "Allow" and _is_everyone(get(s, "Principal"))
+            and not _names_the_caller(get(s, "Condition", default={}))]
+
+
 def _names_the_caller(condition: Any) -> bool:
     if not isinstance(condition, Mapping):
         return False
@@ -87,10 +96,7 @@ def _is_everyone(principal: Any) -> bool:
                message="Grant named principals (e.g. cloudfront.amazonaws.com with an AWS:SourceArn condition), "
                        "never Principal '*'")
 def s3_policy_public(props: Mapping[str, Any], config: Mapping[str, Any]):
-    for statement in statements(document(get(props, "policy"))):
-        if get(statement, "Effect") == "Allow" and _is_everyone(get(statement, "Principal")) \
-                and not _names_the_caller(get(statement, "Condition", default={})):
-            yield f"statement {get(statement, 'Sid', default='?')} allows everyone"
+    return public_statements(get(props, "policy"))
 
 
 def _ingress_rules(resources: Sequence[PolicyResource]) -> list[tuple[PolicyResource, Mapping[str, Any],
@@ -292,7 +298,10 @@ def waf_rate_limit(props: Mapping[str, Any], config: Mapping[str, Any]):
             description="Checks whether each distribution delivers access logs (standard logging v2 or legacy).",
             message="Add a LogDeliverySource (ACCESS_LOGS) for the distribution with a delivery to the logs bucket")
 def cloudfront_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    logged = referenced(resources, t.LOG_DELIVERY_SOURCE, "resourceArn")
+    # A source logs nothing until a delivery connects it to a destination.
+    delivered = referenced(resources, "aws:cloudwatch/logDelivery:LogDelivery", "deliverySourceName")
+    logged = {target.urn for source in of_type(resources, t.LOG_DELIVERY_SOURCE) if source.urn in delivered
+              for target in depends_on(source, "resourceArn")}
     for distribution in of_type(resources, t.DISTRIBUTION):
         legacy = known(distribution.props, "loggingConfig", "bucket", unknown="?")
         if distribution.urn not in logged and not legacy:
@@ -356,7 +365,7 @@ def ecs_read_only(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 @resource_rule("ecr-scan-on-push-and-immutable-tags", family="guardrails", types=[t.ECR_REPOSITORY],
-               control="ECR.1", severity=Severity.MEDIUM,
+               control=("ECR.1", "ECR.2"), severity=Severity.MEDIUM,
                description="Checks whether ECR repositories scan images on push and keep tags immutable.",
                message="Set image_scanning_configuration.scan_on_push=True and image_tag_mutability='IMMUTABLE'")
 def ecr_hardening(props: Mapping[str, Any], config: Mapping[str, Any]):
@@ -367,18 +376,14 @@ def ecr_hardening(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 @resource_rule("opensearch-private-with-access-control", family="guardrails", types=t.OPENSEARCH,
-               control="Opensearch.2", severity=Severity.HIGH,
-               description="Checks whether OpenSearch domains live in a VPC, use fine-grained access control and "
-                           "have no open access policy.",
-               message="Set vpc_options, advanced_security_options.enabled=True and an access policy naming roles")
+               control=("OpenSearch.2", "ES.2"), severity=Severity.HIGH,
+               description="Checks whether OpenSearch domains live in a VPC and have no access policy open to "
+                           "everyone without a condition naming the caller.",
+               message="Set vpc_options and an access policy naming roles")
 def opensearch_access(props: Mapping[str, Any], config: Mapping[str, Any]):
     if not as_list(get(props, "vpcOptions", "subnetIds")):
         yield "not in a VPC"
-    if get(props, "advancedSecurityOptions", "enabled") is not True:
-        yield "fine-grained access control off"
-    for statement in statements(document(get(props, "accessPolicies"))):
-        if get(statement, "Effect") == "Allow" and _is_everyone(get(statement, "Principal")):
-            yield "access policy allows everyone"
+    yield from (f"access policy {finding}" for finding in public_statements(get(props, "accessPolicies")))
 
 
 @resource_rule("cloudwatch-log-retention", family="guardrails", types=[t.LOG_GROUP], control="CloudWatch.16",

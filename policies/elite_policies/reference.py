@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from . import ALL_POLICIES
 from ._framework import FAMILIES
+from .fsbp import coverage
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
 
@@ -51,6 +53,17 @@ def render() -> str:
             lines.append(f"| `{p.name}` | {level} | {severity} | {control} | {'<br>'.join(settings) or '—'} | "
                          f"{p.description} Fix: {p.remediation_steps}. |")
         lines.append("")
+    rows = coverage(ALL_POLICIES)
+    counts = Counter(r.status for r in rows)
+    lines += ["## AWS Foundational Security Best Practices coverage", "",
+              f"Every control of `shared/reference/fsbp-controls.md` ({len(rows)}): " +
+              ", ".join(f"{counts[s]} {s}" for s in ("implemented", "not applicable", "waived", "missing")) + ". "
+              "`python -m preflight compliance --stack <stack>` reports each as passed or failed for a stack.", "",
+              "| control | severity | title | status | policies / reason |", "|---|---|---|---|---|"]
+    for r in rows:
+        detail = ", ".join(f"`{p}`" for p in r.policies) if r.policies else r.reason
+        lines.append(f"| {r.control} | {r.severity} | {r.title} | {r.status} | {detail} |")
+    lines.append("")
     return "\n".join(lines)
 
 

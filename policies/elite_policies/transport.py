@@ -80,7 +80,8 @@ def cloudfront_https(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"{get(behaviour, 'pathPattern', default='default')} allows HTTP"
 
 
-@resource_rule("cloudfront-custom-certificate", family="transport", types=[t.DISTRIBUTION], control="CloudFront.7",
+@resource_rule("cloudfront-custom-certificate", family="transport", types=[t.DISTRIBUTION],
+               control=("CloudFront.7", "CloudFront.8"),
                description="Checks whether a distribution with aliases serves its own ACM certificate over SNI.",
                message="With aliases, set viewer_certificate.acm_certificate_arn (us-east-1) and "
                        "ssl_support_method='sni-only'; not cloudfront_default_certificate")
@@ -94,7 +95,8 @@ def cloudfront_certificate(props: Mapping[str, Any], config: Mapping[str, Any]):
         yield f"sslSupportMethod {get(certificate, 'sslSupportMethod')}"
 
 
-@resource_rule("cloudfront-origin-tls12", family="transport", types=[t.DISTRIBUTION], control="CloudFront.10",
+@resource_rule("cloudfront-origin-tls12", family="transport", types=[t.DISTRIBUTION],
+               control=("CloudFront.9", "CloudFront.10"),
                description="Checks whether custom origins are reached over HTTPS only with TLSv1.2 only.",
                message="Set custom_origin_config.origin_protocol_policy='https-only' and "
                        "origin_ssl_protocols=['TLSv1.2']")
@@ -134,7 +136,7 @@ def s3_tls_only(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
             yield bucket.urn, "the policy does not deny aws:SecureTransport=false"
 
 
-@resource_rule("opensearch-https-tls12", family="transport", types=t.OPENSEARCH, control="Opensearch.8",
+@resource_rule("opensearch-https-tls12", family="transport", types=t.OPENSEARCH, control=("OpenSearch.8", "ES.8"),
                description="Checks whether OpenSearch domains enforce HTTPS with a TLS 1.2 minimum policy.",
                message="Set domain_endpoint_options.enforce_https=True and tls_security_policy="
                        "'Policy-Min-TLS-1-2-PFS-2023-10'")
@@ -146,7 +148,7 @@ def opensearch_tls(props: Mapping[str, Any], config: Mapping[str, Any]):
         yield f"tlsSecurityPolicy {get(options, 'tlsSecurityPolicy')}"
 
 
-@resource_rule("rds-requires-secure-transport", family="transport", types=[t.RDS_PARAMETER_GROUP],
+@resource_rule("rds-requires-secure-transport", family="transport", types=[t.RDS_PARAMETER_GROUP], control="RDS.39",
                description="Checks whether MySQL parameter groups refuse unencrypted connections.",
                message="Add the parameter require_secure_transport=1 to the MySQL parameter group")
 def rds_secure_transport(props: Mapping[str, Any], config: Mapping[str, Any]):

@@ -28,6 +28,8 @@ FREE = {
     "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:iam/serviceLinkedRole:ServiceLinkedRole", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
     "aws:kms/alias:Alias", "aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup",
+    "aws:rds/eventSubscription:EventSubscription",  # RDS charges nothing; SNS e-mail deliveries are free tier
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "aws:iam/policy:Policy",
     "aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketVersioning:BucketVersioning",

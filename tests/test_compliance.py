@@ -1,0 +1,92 @@
+"""FSBP coverage: every control of the reference has a row in the pack (implemented, not
+applicable with the reason, or waived with what compensates); `preflight compliance` turns a
+stack's policy run into Security Hub's view before anything is deployed."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from preflight import cli
+from preflight.analyzer import POLICY_DIR
+
+sys.path.insert(0, str(POLICY_DIR))
+from elite_policies import ALL_POLICIES, fsbp
+from elite_policies._framework import control_ids
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT.parent / "shared" / "reference" / "fsbp-controls.md"
+
+
+def _reference_controls() -> list[tuple[str, str, str]]:
+    return re.findall(r"^- (\S+) \| (.+?) \| (\w+)$", REFERENCE.read_text(), re.M)
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/ is not beside this clone")
+def test_the_pack_lists_exactly_the_reference_controls() -> None:
+    assert list(fsbp.CONTROLS) == _reference_controls()
+
+
+def test_every_control_has_a_row_and_none_is_missing() -> None:
+    rows = fsbp.coverage(ALL_POLICIES)
+    assert [r.control for r in rows] == [c for c, _, _ in fsbp.CONTROLS]
+    assert [r.control for r in rows if r.status == "missing"] == []
+    for row in rows:
+        if row.status == "implemented":
+            assert row.policies, row.control
+        else:
+            assert len(row.reason) > 30, row.control  # a reason a reviewer can check
+    waived = [r for r in rows if r.status == "waived"]
+    assert waived and all("Compensating:" in r.reason for r in waived)
+
+
+def test_a_control_is_either_implemented_or_excused_never_both() -> None:
+    implemented = set(fsbp.implemented_by(ALL_POLICIES))
+    assert not implemented & set(fsbp.NOT_APPLICABLE), implemented & set(fsbp.NOT_APPLICABLE)
+    assert not implemented & set(fsbp.WAIVED)
+    assert not set(fsbp.NOT_APPLICABLE) & set(fsbp.WAIVED)
+
+
+def test_policy_control_ids_are_well_formed() -> None:
+    for policy in ALL_POLICIES:
+        for control in control_ids(policy.framework.reference if policy.framework else None):
+            assert re.fullmatch(r"[A-Za-z]+[0-9]?\.\d+", control), (policy.name, control)
+
+
+def test_generated_reference_has_a_row_per_control() -> None:
+    text = (POLICY_DIR / "README.md").read_text()
+    for control, _, _ in fsbp.CONTROLS:
+        assert re.search(rf"^\| {re.escape(control)} \|", text, re.M), control
+
+
+@pytest.mark.parametrize("stack", ["staging", "production"])
+def test_compliance_of_each_stack_has_no_failed_control(stack: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "compliance.json"
+    assert cli.main(["compliance", "--stack", stack, "--json", str(out)]) == cli.EXIT_OK
+    report = json.loads(out.read_text())
+    assert report["summary"]["failed"] == 0
+    assert sum(report["summary"].values()) == len(fsbp.CONTROLS)
+    assert report["summary"]["passed"] >= 75
+    assert "passed" in capsys.readouterr().out
+
+
+def test_a_broken_control_fails_with_its_resource(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "compliance.json"
+    assert cli.main(["compliance", "--stack", "production", "--set", "dbMultiAz=false", "--json", str(out),
+                     "--format", "markdown"]) == cli.EXIT_VIOLATIONS
+    controls = {c["control"]: c for c in json.loads(out.read_text())["controls"]}
+    assert controls["RDS.5"]["status"] == "failed" and controls["RDS.5"]["resources"] == ["data-mysql"]
+    assert controls["RDS.3"]["status"] == "passed"
+    assert controls["SSM.1"]["status"] == "not applicable" and controls["RDS.26"]["status"] == "waived"
+    text = capsys.readouterr().out
+    assert text.startswith("### FSBP compliance: `production`") and "| RDS.5 | medium | failed |" in text
+
+
+def test_pull_request_workflow_writes_compliance_to_the_job_summary() -> None:
+    workflow = (ROOT / ".github" / "workflows" / "pull-request.yml").read_text()
+    assert "python -m preflight compliance --stack" in workflow and "--format markdown" in workflow
