@@ -10,7 +10,7 @@ import pulumi_aws as aws
 
 from components.certificates import Certificates, CertificatesArgs
 from components.compute import ComputeArgs, ComputeTier
-from components.config import load_stack_config, require_account
+from components.config import load_stack_config, log_class, require_account
 from components.data import DataArgs, DataTier, DrSite
 from components.edge import EdgeArgs, EdgeTier
 from components.iam import PLATFORM_ROLE_PATH, RolePlacement, environment_role_path
@@ -58,6 +58,7 @@ network = NetworkTier("network", NetworkArgs(
     name_prefix=prefix, region=cfg.region, cidr=cfg.vpc_cidr, az_count=cfg.az_count,
     nat_strategy=cfg.nat_strategy, flow_log_retention_days=cfg.log_retention_days,
     flow_log_kms_key_arn=keys.arns["logs"], flow_log_traffic_type=cfg.flow_log_traffic_type,
+    flow_log_class=log_class(cfg),
     interface_endpoints=cfg.interface_endpoints, vpn_gateway=cfg.vpn_gateway,
     vpn_amazon_side_asn=cfg.vpn_amazon_side_asn, tags=tags, roles=roles),
     opts=pulumi.ResourceOptions(provider=primary))
@@ -74,7 +75,7 @@ if cfg.dr_network:
         name_prefix=f"{prefix}-dr", region=cfg.dr_region, cidr=cfg.dr_vpc_cidr,
         az_count=cfg.dr_az_count, nat_strategy="none",
         flow_log_retention_days=cfg.log_retention_days, flow_log_kms_key_arn=dr_keys.arns["logs"],
-        flow_log_traffic_type=cfg.flow_log_traffic_type, tags=tags, roles=roles),
+        flow_log_traffic_type=cfg.flow_log_traffic_type, flow_log_class=log_class(cfg), tags=tags, roles=roles),
         opts=pulumi.ResourceOptions(provider=dr))
     dr_site = DrSite(provider=dr, region=cfg.dr_region, vpc_id=dr_network.vpc_id,
                      vpc_cidr=dr_network.vpc_cidr, isolated_subnet_ids=dr_network.isolated_subnet_ids,

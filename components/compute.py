@@ -412,6 +412,9 @@ class ComputeTier(pulumi.ComponentResource):
                 target_group_arn=target_group.arn, container_name=spec.name, container_port=spec.port)]
             if target_group and spec.port else [],
             health_check_grace_period_seconds=60 if target_group else None,
+            # A service with its own split (a Spot share for the queue worker) overrides the
+            # cluster's default strategy.
+            capacity_provider_strategies=_capacity(spec),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             deployment_minimum_healthy_percent=100, deployment_maximum_percent=200,
             availability_zone_rebalancing="ENABLED", propagate_tags="SERVICE", enable_ecs_managed_tags=True,
@@ -461,6 +464,15 @@ class ComputeTier(pulumi.ComponentResource):
                                                         else "ALBRequestCountPerTarget"),
                                 resource_label=resource_label)))),
                 opts=self._child)
+
+
+def _capacity(spec: ServiceSpec) -> list[aws.ecs.ServiceCapacityProviderStrategyArgs] | None:
+    if spec.capacity is None:
+        return None
+    return [aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider="FARGATE", base=spec.capacity.on_demand_base,
+                                                        weight=spec.capacity.on_demand_weight),
+            aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider="FARGATE_SPOT",
+                                                        weight=spec.capacity.spot_weight)]
 
 
 def _volume_name(path: str) -> str:

@@ -54,6 +54,8 @@ _DAILY_WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d
 _WEEKLY_WINDOW = re.compile(
     r"^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-"
     r"(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$")
+# ElastiCache engine versions the program accepts (each with a parameter group family).
+CACHE_ENGINE_VERSIONS = {"valkey": ("7.2", "8.0", "8.1"), "redis": ("7.0", "7.1")}
 # `compute-<name>-tg-xxxxxxx` within ELB's 32 characters.
 MAX_PUBLIC_SERVICE_NAME = 32 - len("compute--tg") - 8
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -186,12 +188,30 @@ class ReadReplica(_Model):
     region: Region
     availability_zone: str
     instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    # Database Insights advanced mode bills per vCPU-hour: on where a replica serves queries that
+    # need its 15-month history, standard (free) elsewhere.
+    insights_mode: Literal["standard", "advanced"] = "standard"
 
     @model_validator(mode="after")
     def _az_in_region(self) -> ReadReplica:
         if not re.fullmatch(re.escape(self.region) + r"[a-z]", self.availability_zone):
             raise ValueError(f"availabilityZone {self.availability_zone!r} is not a zone of "
                              f"{self.region} (expected e.g. {self.region}a)")
+        return self
+
+
+class ServiceCapacity(_Model):
+    """A service's own FARGATE / FARGATE_SPOT split (otherwise the cluster's default strategy):
+    `onDemandBase` tasks always on demand, the rest split by the weights."""
+
+    on_demand_base: Annotated[int, Field(ge=0, le=100000)] = 0
+    on_demand_weight: Annotated[int, Field(ge=0, le=1000)] = 0
+    spot_weight: Annotated[int, Field(ge=0, le=1000)] = 1
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ServiceCapacity:
+        if self.on_demand_weight + self.spot_weight == 0:
+            raise ValueError("onDemandWeight + spotWeight must be positive")
         return self
 
 
@@ -216,6 +236,7 @@ class ServiceSpec(_Model):
     public: bool = False
     command: list[str] | None = None
     health_check_path: str = "/health"
+    capacity: ServiceCapacity | None = None
 
     @model_validator(mode="after")
     def _fargate_size_and_bounds(self) -> ServiceSpec:
@@ -267,6 +288,7 @@ class StackConfig(_Model):
     dr_az_count: AzCount
 
     log_retention_days: LogRetention
+    log_infrequent_access: bool
 
     db_engine_version: Annotated[str, AfterValidator(_mysql_version)]
     db_instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
@@ -283,7 +305,8 @@ class StackConfig(_Model):
     db_monitoring_interval_seconds: Annotated[int, AfterValidator(_monitoring_interval)]
     read_replicas: list[ReadReplica]
 
-    redis_engine_version: Annotated[str, Field(pattern=r"^7\.[01]$")]
+    cache_engine: Literal["valkey", "redis"]
+    cache_engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")]
     redis_node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
     redis_node_count: Annotated[int, Field(ge=2, le=6)]
     redis_snapshot_retention_days: Annotated[int, Field(ge=1, le=35)]
@@ -406,6 +429,13 @@ class StackConfig(_Model):
                not self.log_aggregation, "openSearchInstanceCount",
                self.open_search_instance_count,
                f"a multiple of the zone count ({min(self.az_count, 3)})")
+        versions = CACHE_ENGINE_VERSIONS[self.cache_engine]
+        _check(self.cache_engine_version in versions, "cacheEngineVersion", self.cache_engine_version,
+               f"a {self.cache_engine} version ElastiCache offers: {', '.join(versions)}")
+        _check(self.db_insights_mode == "standard" or self.db_performance_insights_retention_days >= 465
+               or not any(r.insights_mode == "advanced" for r in self.read_replicas), "readReplicas",
+               [r.name for r in self.read_replicas if r.insights_mode == "advanced"],
+               "insightsMode advanced only with dbPerformanceInsightsRetentionDays >= 465")
         _check(len(set(self.waf_managed_rule_groups)) == len(self.waf_managed_rule_groups)
                and "AWSManagedRulesCommonRuleSet" not in self.waf_managed_rule_groups, "wafManagedRuleGroups",
                self.waf_managed_rule_groups, "distinct AWS managed rule groups other than AWSManagedRulesCommonRuleSet "
@@ -414,6 +444,10 @@ class StackConfig(_Model):
             _check(name == self.domain_name or name.endswith("." + self.domain_name),
                    "siteNames/apiName", name, f"a name within domainName {self.domain_name}")
         return self
+
+    @property
+    def cache_parameter_group_family(self) -> str:
+        return self.cache_engine + self.cache_engine_version.split(".")[0]
 
     @property
     def db_parameter_group_family(self) -> str:
@@ -500,6 +534,11 @@ def _unknown_keys() -> list[str]:
              for name, field in StackConfig.model_fields.items()}
     known |= {_qualified(k) for k in SUPPLIED_SECRET_KEYS}
     return sorted(k for k in CONFIG.get() if k.startswith(PROJECT + ":") and k not in known)
+
+
+def log_class(config: StackConfig) -> str:
+    """The class of a log group nothing subscribes to: Infrequent Access where config says so."""
+    return "INFREQUENT_ACCESS" if config.log_infrequent_access else "STANDARD"
 
 
 def require_account(settings: Settings, caller_account: str) -> str:

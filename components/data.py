@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .config import ReadReplica, StackConfig, SuppliedSecrets
+from .config import ReadReplica, StackConfig, SuppliedSecrets, log_class
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
 from .storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
@@ -133,7 +133,8 @@ class DataTier(pulumi.ComponentResource):
                    opts: pulumi.ResourceOptions | None = None) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
             f"{self._name}-{label}-logs", name=name, retention_in_days=self._cfg.log_retention_days,
-            kms_key_id=key_arn, tags=self._tags(name), opts=opts or self._child)
+            kms_key_id=key_arn, log_group_class=log_class(self._cfg), tags=self._tags(name),
+            opts=opts or self._child)
 
     # --- RDS MySQL --------------------------------------------------------------------------
 
@@ -171,12 +172,15 @@ class DataTier(pulumi.ComponentResource):
         return [self._log_group(f"{identifier}-{kind}", f"/aws/rds/instance/{identifier}/{kind}",
                                 key_arn, opts) for kind in ("error", "slowquery")]
 
-    def _insights(self) -> dict:
+    def _insights(self, mode: str | None = None) -> dict:
+        """Performance Insights on every instance; advanced Database Insights (billed per vCPU-hour,
+        465 days) where config asks for it, the free 7-day standard mode elsewhere."""
         cfg = self._cfg
-        return dict(performance_insights_enabled=True,
-                    performance_insights_retention_period=cfg.db_performance_insights_retention_days,
-                    database_insights_mode=cfg.db_insights_mode,
-                    monitoring_interval=cfg.db_monitoring_interval_seconds)
+        mode = mode or cfg.db_insights_mode
+        retention = cfg.db_performance_insights_retention_days if mode == cfg.db_insights_mode or \
+            mode == "advanced" else 7
+        return dict(performance_insights_enabled=True, performance_insights_retention_period=retention,
+                    database_insights_mode=mode, monitoring_interval=cfg.db_monitoring_interval_seconds)
 
     def _mysql_primary(self) -> None:
         cfg, args = self._cfg, self._args
@@ -262,7 +266,8 @@ class DataTier(pulumi.ComponentResource):
             skip_final_snapshot=True,
             performance_insights_kms_key_id=key_arn, monitoring_role_arn=self._monitoring.arn,
             enabled_cloudwatch_logs_exports=["error", "slowquery"], iam_database_authentication_enabled=True,
-            apply_immediately=False, tags=self._tags(identifier, Role="read-replica"), **self._insights(),
+            apply_immediately=False, tags=self._tags(identifier, Role="read-replica"),
+            **self._insights(replica.insights_mode),
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
                 protect=self._cfg.protect_stateful_resources, depends_on=log_groups,
                 custom_timeouts=SLOW_CREATE)))
@@ -277,8 +282,8 @@ class DataTier(pulumi.ComponentResource):
             f"{self._name}-redis-subnets", subnet_ids=args.isolated_subnet_ids,
             description="Isolated subnets of the data tier", tags=self._tags(group_id), opts=self._child)
         params = aws.elasticache.ParameterGroup(
-            f"{self._name}-redis-params", family="redis7",
-            description="Elite Locadora Redis: the guide's cache settings",
+            f"{self._name}-redis-params", family=cfg.cache_parameter_group_family,
+            description=f"Elite Locadora {cfg.cache_engine}: the guide's cache settings",
             parameters=[aws.elasticache.ParameterGroupParameterArgs(name=k, value=v) for k, v in (
                 ("maxmemory-policy", "allkeys-lru"), ("timeout", "300"), ("tcp-keepalive", "60"))],
             tags=self._tags(f"{group_id}-params"), opts=self._child)
@@ -288,8 +293,11 @@ class DataTier(pulumi.ComponentResource):
         slow_log = self._log_group("redis-slow", f"/{args.name_prefix}/redis/slow-log", args.key_arns["logs"])
         group = aws.elasticache.ReplicationGroup(
             f"{self._name}-redis", replication_group_id=group_id,
-            description="Elite Locadora Redis Cluster", engine="redis",
-            engine_version=cfg.redis_engine_version, node_type=cfg.redis_node_type,
+            # Valkey speaks the Redis protocol (same clients, AUTH, TLS); a Redis OSS group moves to
+            # Valkey in place by changing cacheEngine (README). The group id keeps "redis": renaming
+            # it would replace the cache.
+            description=f"Elite Locadora cache ({cfg.cache_engine})", engine=cfg.cache_engine,
+            engine_version=cfg.cache_engine_version, node_type=cfg.redis_node_type,
             num_cache_clusters=cfg.redis_node_count, port=REDIS_PORT,
             automatic_failover_enabled=True, multi_az_enabled=True,
             at_rest_encryption_enabled=True, kms_key_id=args.key_arns["database"],

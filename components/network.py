@@ -45,6 +45,7 @@ class NetworkArgs:
     tags: Mapping[str, str]
     roles: RolePlacement
     flow_log_traffic_type: str = "ALL"
+    flow_log_class: str = "STANDARD"  # or INFREQUENT_ACCESS: nothing subscribes to flow logs
     interface_endpoints: Sequence[str] = ()
     vpn_gateway: bool = False
     vpn_amazon_side_asn: int = 64512
@@ -198,7 +199,7 @@ class NetworkTier(pulumi.ComponentResource):
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-flow-logs", name=f"/{prefix}/vpc-flow-logs/{self._name}",
             retention_in_days=self._args.flow_log_retention_days,
-            kms_key_id=self._args.flow_log_kms_key_arn,
+            kms_key_id=self._args.flow_log_kms_key_arn, log_group_class=self._args.flow_log_class,
             tags=self._tags(f"{prefix}-vpc-flow-logs"), opts=self._child)
         account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
         role = workload_role(f"{self._name}-flow-logs-role", self._args.roles,

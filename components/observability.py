@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from .config import StackConfig
+from .config import StackConfig, log_class
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
 from .storage import SecureBucket, SecureBucketArgs, expire_all
@@ -287,7 +287,7 @@ class ObservabilityTier(pulumi.ComponentResource):
         args, cfg = self._args, self._cfg
         groups = {kind: aws.cloudwatch.LogGroup(
             f"{self._name}-opensearch-{label}-logs", name=f"/aws/opensearch/{domain_name}/{label}",
-            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn,
+            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn, log_group_class=log_class(cfg),
             tags=self._tags(f"/aws/opensearch/{domain_name}/{label}"), opts=self._child)
             for kind, label in OPENSEARCH_LOGS.items()}
         aws.cloudwatch.LogResourcePolicy(
@@ -383,7 +383,7 @@ class ObservabilityTier(pulumi.ComponentResource):
             opts=self._child)
         stream_errors = aws.cloudwatch.LogGroup(
             f"{self._name}-log-stream-errors", name=f"/{prefix}/firehose/app-logs",
-            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn,
+            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn, log_group_class=log_class(cfg),
             tags=self._tags(f"/{prefix}/firehose/app-logs"), opts=self._child)
         aws.iam.RolePolicy(f"{self._name}-log-stream-policy", role=stream_role.id, policy=policy_document(
             Statement(sid="DeliverToDomain", actions=["es:DescribeDomain", "es:DescribeDomains",

@@ -189,8 +189,14 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     from .estimates.cost import estimate
 
     report = estimate(run_stack(args.stack, overrides=_overrides(args.set), settings_from=args.config_from))
+    document = cost_document(args.stack, report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(document, indent=2))
+    if args.base:
+        return _cost_delta(args, console, document)
     table = Table(title=f"Estimated monthly cost: {args.stack} (USD)")
-    for column, justify in (("tier", "left"), ("resource", "left"), ("basis", "left"), ("USD / month", "right")):
+    for column, justify in (("tier", "left"), ("resource", "left"), ("basis", "left"), ("USD / month", "right"),
+                            ("1-yr commitment", "right")):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for tier, subtotal in report.by_tier().items():
         # Same kind, same basis (alarms, keys, ...): one row with a count.
@@ -200,24 +206,61 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
         rows = sorted(grouped.values(), key=lambda g: -sum(x.usd_month for x in g))
         for group in rows:
             usd = sum(x.usd_month for x in group)
+            committed = sum(x.committed_usd_month or 0.0 for x in group)
             if usd >= 0.005:
                 name = group[0].resource if len(group) == 1 else f"{len(group)} x {group[0].type.split(':')[-1]}"
-                table.add_row(tier, name, group[0].basis, f"{usd:,.2f}")
-        table.add_row(f"[bold]{tier}[/bold]", "", "[bold]subtotal[/bold]", f"[bold]{subtotal:,.2f}[/bold]")
-    table.add_row("[bold]total[/bold]", "", "", f"[bold]{report.total:,.2f}[/bold]")
+                table.add_row(tier, name, group[0].basis, f"{usd:,.2f}", f"{committed:,.2f}")
+        committed_subtotal = sum(x.committed_usd_month or 0.0 for x in report.lines if x.tier == tier)
+        table.add_row(f"[bold]{tier}[/bold]", "", "[bold]subtotal[/bold]", f"[bold]{subtotal:,.2f}[/bold]",
+                      f"{committed_subtotal:,.2f}")
+    table.add_row("[bold]total[/bold]", "", "", f"[bold]{report.total:,.2f}[/bold]",
+                  f"[bold]{report.committed_total:,.2f}[/bold]")
     console.print(table)
     price_date = prices("us-east-1")["nat_gateway_hour"]["date"]
     console.print(f"{len(report.lines)} priced items, {report.free} resources with no charge of their own; "
                   f"prices of {price_date} (preflight/estimates/prices-<region>.json), usage assumptions in "
                   f"preflight/estimates/usage.yaml ({usage()['hours_per_month']} h/month).")
+    console.print("1-yr commitment: 1-year no-upfront RDS and ElastiCache reserved nodes, OpenSearch reserved "
+                  "instances and a Compute Savings Plan for on-demand Fargate, at the discounts in the price files.")
     if report.unpriced:
         console.print("[yellow]not priced:[/yellow] " + ", ".join(f"{n} ({t})" for t, n in report.unpriced))
-    if args.json:
-        Path(args.json).write_text(json.dumps({
-            "stack": args.stack, "currency": "USD", "totalMonthly": round(report.total, 2),
+    return EXIT_OK
+
+
+def cost_document(stack: str, report: Any) -> dict[str, Any]:
+    """What `cost --json` writes (and `cost --base` reads)."""
+    return {"stack": stack, "currency": "USD", "totalMonthly": round(report.total, 2),
+            "committedMonthly": round(report.committed_total, 2),
             "byTier": {k: round(v, 2) for k, v in report.by_tier().items()},
             "lines": [line.__dict__ for line in report.lines],
-            "unpriced": [{"type": t, "resource": n} for t, n in report.unpriced]}, indent=2))
+            "unpriced": [{"type": t, "resource": n} for t, n in report.unpriced]}
+
+
+def _cost_delta(args: argparse.Namespace, console: Console, head: dict[str, Any]) -> int:
+    from .estimates.delta import delta, markdown
+
+    try:
+        base = json.loads(Path(args.base).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise UnknownStackError(f"--base {args.base}: not a `cost --json` document ({exc})") from None
+    result = delta(base, head)
+    if args.format == "markdown":
+        sys.stdout.write(markdown(args.stack, result))
+        return EXIT_OK
+    table = Table(title=f"Monthly cost change: {args.stack} (USD, base {args.base})")
+    for column, justify in (("tier", "left"), ("resource", "left"), ("base", "right"), ("head", "right"),
+                            ("change", "right")):
+        table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in result["resources"]:
+        table.add_row(row["tier"], row["resource"], f"{row['base']:,.2f}", f"{row['head']:,.2f}",
+                      f"{row['delta']:+,.2f}")
+    for row in result["tiers"]:
+        table.add_row(f"[bold]{row['tier']}[/bold]", "", f"{row['base']:,.2f}", f"{row['head']:,.2f}",
+                      f"[bold]{row['delta']:+,.2f}[/bold]")
+    total = result["total"]
+    table.add_row("[bold]total[/bold]", "", f"{total['base']:,.2f}", f"{total['head']:,.2f}",
+                  f"[bold]{total['delta']:+,.2f}[/bold]")
+    console.print(table)
     return EXIT_OK
 
 
@@ -271,6 +314,10 @@ def build_parser() -> argparse.ArgumentParser:
     cost.add_argument("--stack", required=True)
     cost.add_argument("--json", metavar="FILE")
     cost.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
+    cost.add_argument("--base", metavar="BASE.json", help="an earlier `cost --json`: print the change per resource, "
+                                                          "per tier and in total")
+    cost.add_argument("--format", choices=("table", "markdown"), default="table",
+                      help="with --base: markdown for a CI job summary")
     cost.set_defaults(func=cmd_cost)
     timeline = sub.add_parser("timeline", help="estimated wall time of a first pulumi up: the critical path")
     timeline.add_argument("--stack", required=True)

@@ -10,6 +10,7 @@ import re
 
 from .cli import summary
 from .estimates.cost import estimate as cost
+from .estimates.guide import LEVERS, guide_overrides, lever_overrides
 from .estimates.timeline import estimate as timeline
 from .estimates.timeline import summary_lines
 from .graph import render_components
@@ -26,7 +27,32 @@ def cost_table() -> str:
                       f"| **total** | **{staging.total:,.2f}** | **{production.total:,.2f}** |"])
 
 
+def guide_table() -> str:
+    """Production against the guide's literal spec (same rules, prices and usage), per tier."""
+    production = cost(run_stack("production"))
+    spec = cost(run_stack("production", overrides=guide_overrides()))
+    tiers = list(dict.fromkeys([*spec.by_tier(), *production.by_tier()]))
+    rows = [f"| {t} | {spec.by_tier().get(t, 0):,.2f} | {production.by_tier().get(t, 0):,.2f} |" for t in tiers]
+    return "\n".join(["| tier | guide's literal spec | production |", "|---|---:|---:|", *rows,
+                      f"| **total, on demand** | **{spec.total:,.2f}** | **{production.total:,.2f}** "
+                      f"({production.total / spec.total:.2%} of the spec) |",
+                      f"| 1-year commitments | {spec.committed_total:,.2f} | {production.committed_total:,.2f} |"])
+
+
+def levers_table() -> str:
+    production = cost(run_stack("production")).total
+    rows = []
+    for name, (_, trade) in LEVERS.items():
+        saving = cost(run_stack("production", overrides=lever_overrides(name))).total - production
+        rows.append(f"| {name} | {saving:,.2f} | {trade} |")
+    return "\n".join(["| lever (production) | saves USD/month | what it trades |", "|---|---:|---|", *rows])
+
+
 def refresh(text: str) -> str:
+    text = re.sub(r"\| tier \| guide's literal spec \| production \|\n\|---\|---:\|---:\|\n(?:\|.*\|\n)+",
+                  lambda _: guide_table() + "\n", text)
+    text = re.sub(r"\| lever \(production\) \| saves USD/month \| what it trades \|\n\|---\|---:\|---\|\n(?:\|.*\|\n)+",
+                  lambda _: levers_table() + "\n", text)
     production = run_stack("production")
     text = re.sub(r"\| tier \| staging \| production \|\n\|---\|---:\|---:\|\n(?:\|.*\|\n)+",
                   lambda _: cost_table() + "\n", text)

@@ -47,9 +47,21 @@ def test_mysql_primary_settings(stack: str, klass: str, retention: int) -> None:
 
 def test_database_insights_mode_follows_config(staging: StackRun, production: StackRun) -> None:
     assert _primary(staging).inputs["databaseInsightsMode"] == "standard"
-    advanced = _primary(production).inputs
+    assert _primary(production).inputs["databaseInsightsMode"] == "standard"
+    advanced = _primary(run_stack("production", overrides={
+        "dbInsightsMode": "advanced", "dbPerformanceInsightsRetentionDays": 465})).inputs
     assert advanced["databaseInsightsMode"] == "advanced"
     assert advanced["performanceInsightsRetentionPeriod"] == 465
+
+
+def test_insights_mode_is_per_instance() -> None:
+    replicas = [{"name": "replica-use1", "region": "us-east-1", "availabilityZone": "us-east-1b",
+                 "instanceClass": "db.r6g.large", "insightsMode": "advanced"}]
+    run = run_stack("production", overrides={"readReplicas": replicas, "dbPerformanceInsightsRetentionDays": 465,
+                                             "assetsReplication": True})
+    modes = {r.name: (r.inputs["databaseInsightsMode"], r.inputs["performanceInsightsRetentionPeriod"])
+             for r in run.of_type(RDS)}
+    assert modes == {"data-mysql": ("standard", 465), "data-replica-use1": ("advanced", 465)}
 
 
 def test_production_stateful_resources_are_protected(production: StackRun, staging: StackRun) -> None:
@@ -113,12 +125,13 @@ def test_read_replicas_follow_the_guide(production: StackRun, staging: StackRun)
 
 
 @pytest.mark.parametrize(("stack", "nodes", "node_type"), [
-    ("staging", 2, "cache.t4g.small"), ("production", 3, "cache.r7g.large")])
+    ("staging", 2, "cache.t4g.small"), ("production", 3, "cache.r6g.large")])
 def test_redis_replication_group(stack: str, nodes: int, node_type: str) -> None:
     run = stack_run(stack)
     redis = run.one(REDIS)
     r = redis.inputs
-    assert (r["engine"], r["engineVersion"], r["nodeType"], r["numCacheClusters"]) == ("redis", "7.1", node_type, nodes)
+    assert (r["engine"], r["engineVersion"], r["nodeType"], r["numCacheClusters"]) == ("valkey", "8.0", node_type,
+                                                                                         nodes)
     assert r["automaticFailoverEnabled"] is True and r["multiAzEnabled"] is True
     assert r["atRestEncryptionEnabled"] is True and r["kmsKeyId"] == _key_arn(run, "keys-database")
     assert r["transitEncryptionEnabled"] is True and r["transitEncryptionMode"] == "required"
@@ -127,7 +140,7 @@ def test_redis_replication_group(stack: str, nodes: int, node_type: str) -> None
         7, "03:00-05:00", "sun:05:00-sun:06:00")
     assert r["logDeliveryConfigurations"][0]["logType"] == "slow-log"
     params = run.one("aws:elasticache/parameterGroup:ParameterGroup").inputs
-    assert params["family"] == "redis7"
+    assert params["family"] == "valkey8"
     assert {p["name"]: p["value"] for p in params["parameters"]} == {
         "maxmemory-policy": "allkeys-lru", "timeout": "300", "tcp-keepalive": "60"}
 

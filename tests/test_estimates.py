@@ -39,9 +39,12 @@ def test_rds_primary(production_cost) -> None:
     storage, retention = 100, 30
     expected = (usd("rds_mysql_instance_hour", "db.r6g.xlarge") * H * 2
                 + storage * usd("rds_gp3_gb_month") * 2
-                + storage * retention * U["rds_backup_daily_change_rate"] * usd("rds_backup_gb_month")
-                + 4 * H * usd("rds_database_insights_advanced_vcpu_hour") * 2)
+                + storage * retention * U["rds_backup_daily_change_rate"] * usd("rds_backup_gb_month"))
     assert _cost(production_cost, "data-mysql") == pytest.approx(expected)
+    advanced = estimate(run_stack("production", overrides={"dbInsightsMode": "advanced",
+                                                           "dbPerformanceInsightsRetentionDays": 465}))
+    assert _cost(advanced, "data-mysql") == pytest.approx(
+        expected + 4 * H * usd("rds_database_insights_advanced_vcpu_hour") * 2)
 
 
 def test_cross_region_replica_is_priced_in_its_region_with_transfer(production_cost) -> None:
@@ -49,14 +52,15 @@ def test_cross_region_replica_is_priced_in_its_region_with_transfer(production_c
     expected = (west["rds_mysql_instance_hour"]["db.r6g.large"]["usd"] * H
                 + 100 * west["rds_gp3_gb_month"]["usd"]
                 + 100 * 30 * U["rds_backup_daily_change_rate"] * west["rds_backup_gb_month"]["usd"]
-                + 2 * H * west["rds_database_insights_advanced_vcpu_hour"]["usd"]
                 + U["rds_cross_region_gb"] * west["inter_region_gb"]["usd"])
     assert _cost(production_cost, "data-replica-usw2") == pytest.approx(expected)
 
 
-def test_redis_nodes(production_cost) -> None:
-    node = usd("elasticache_node_hour", "cache.r7g.large")
+def test_cache_nodes(production_cost) -> None:
+    node = usd("elasticache_valkey_node_hour", "cache.r6g.large")
     assert _cost(production_cost, "data-redis") == pytest.approx(3 * node * H)
+    redis = estimate(run_stack("production", overrides={"cacheEngine": "redis", "cacheEngineVersion": "7.1"}))
+    assert _cost(redis, "data-redis") == pytest.approx(3 * usd("elasticache_node_hour", "cache.r6g.large") * H)
 
 
 def test_nat_gateways_and_their_addresses(production_cost) -> None:
@@ -90,7 +94,8 @@ def test_edge_and_waf(production_cost) -> None:
 
 def test_opensearch_endpoints_keys_alarms_logs_buckets(production_cost) -> None:
     assert _cost(production_cost, "observability-opensearch") == pytest.approx(
-        3 * usd("opensearch_instance_hour", "r7g.large.search") * H + 3 * 100 * usd("opensearch_gp3_gb_month"))
+        3 * usd("opensearch_instance_hour", "m6g.large.search") * H + 3 * 100 * usd("opensearch_gp3_gb_month")
+        + 3 * usd("opensearch_instance_hour", "m6g.large.search") * H)  # three dedicated masters
     assert _cost(production_cost, "network-ecr-api-endpoint") == pytest.approx(
         3 * usd("interface_endpoint_az_hour") * H + U["interface_endpoint_gb"] * usd("interface_endpoint_gb"))
     assert _cost(production_cost, "network-s3-endpoint") == 0
@@ -134,9 +139,7 @@ def test_smaller_database_class_moves_the_estimate_by_the_class_difference() -> 
     before = estimate(stack_run("production")).total
     after = estimate(run_stack("production", overrides={"dbInstanceClass": "db.r6g.large"})).total
     hourly = usd("rds_mysql_instance_hour", "db.r6g.xlarge") - usd("rds_mysql_instance_hour", "db.r6g.large")
-    instance = hourly * H * 2
-    insights = (4 - 2) * H * usd("rds_database_insights_advanced_vcpu_hour") * 2
-    assert before - after == pytest.approx(instance + insights)
+    assert before - after == pytest.approx(hourly * H * 2)
 
 
 def test_more_spot_lowers_fargate_cost() -> None:

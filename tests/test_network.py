@@ -112,7 +112,7 @@ def test_endpoints_keep_aws_traffic_off_the_nat(any_stack: StackRun) -> None:
     assert s3.inputs["vpcEndpointType"] == "Gateway"
     tables = {t.id for t in _of(resources, "aws:ec2/routeTable:RouteTable") if t.name != "network-public-rt"}
     assert set(s3.inputs["routeTableIds"]) == tables, "S3 gateway must serve private and isolated tables"
-    expected = {f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager")}
+    expected = {f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "ssm")}
     assert set(endpoints) == expected
     private_ids = {s.id for s in _of(resources, SUBNET) if s.inputs["tags"]["Tier"] == "private"}
     group = next(g for g in _of(resources, "aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("endpoints-sg"))

@@ -131,7 +131,7 @@ def test_opensearch_domain_is_private_encrypted_and_zone_aware(production: Stack
     assert d["domainName"] == "elite-logs-production" and len(d["domainName"]) <= 28
     cluster = d["clusterConfig"]
     assert cluster["zoneAwarenessEnabled"] is True and cluster["zoneAwarenessConfig"]["availabilityZoneCount"] == 3
-    assert cluster["instanceCount"] == 3 and cluster["instanceType"] == "r7g.large.search"
+    assert cluster["instanceCount"] == 3 and cluster["instanceType"] == "m6g.large.search"
     assert d["ebsOptions"] == {"ebsEnabled": True, "volumeType": "gp3", "volumeSize": 100}
     assert d["encryptAtRest"]["enabled"] is True and d["encryptAtRest"]["kmsKeyId"]
     assert d["nodeToNodeEncryption"] == {"enabled": True}

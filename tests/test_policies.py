@@ -440,6 +440,10 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
         {"rules": [{"abortIncompleteMultipartUpload": {"daysAfterInitiation": 7.0}}]}),
      lambda: _linked(_bucket_stack(), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
                      {"rules": [{"expiration": {"days": 30.0}}]}), "no lifecycle rule", {}),
+    ("stack-monthly-budget",
+     lambda: [resource(RDS, "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20.0})],
+     lambda: [resource(RDS, "db", {"instanceClass": "db.r6g.2xlarge", "allocatedStorage": 20.0})],
+     "budget 100.00", {"maxMonthlyUsd": 100}),
 ]
 
 

@@ -128,9 +128,15 @@ def test_a_careless_change_is_caught_through_the_real_pack(token: str, name: str
     assert policy in {v.policy for v in result.mandatory}, [v.policy for v in result.violations]
 
 
+def _copy_pack(pack: Path) -> None:
+    """The pack beside the preflight package it prices with (budget.py), as in the repository."""
+    shutil.copytree(POLICY_DIR, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    (pack.parent / "preflight").symlink_to(POLICY_DIR.parent / "preflight")
+
+
 def test_a_policy_that_raises_is_an_error_not_a_pass(tmp_path: Path) -> None:
     pack = tmp_path / "policies"
-    shutil.copytree(POLICY_DIR, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    _copy_pack(pack)
     module = pack / "elite_policies" / "transport.py"
     module.write_text(module.read_text().replace(
         'def alb_tls12(props: Mapping[str, Any], config: Mapping[str, Any]):\n',
@@ -141,7 +147,7 @@ def test_a_policy_that_raises_is_an_error_not_a_pass(tmp_path: Path) -> None:
 
 def test_a_pack_that_fails_to_start_is_an_error(tmp_path: Path) -> None:
     pack = tmp_path / "policies"
-    shutil.copytree(POLICY_DIR, pack, ignore=shutil.ignore_patterns("__pycache__"))
+    _copy_pack(pack)
     (pack / "__main__.py").write_text("import nonexistent_module\n")
     with pytest.raises(AnalyzerError, match=r"failed to start.*nonexistent_module"):
         _analyze(stack_run("staging"), pack_dir=pack)

@@ -2,9 +2,9 @@
 
 from pulumi_policy import Policy
 
-from . import availability, backup, encryption, guardrails, hardening, privilege, transport
+from . import availability, backup, budget, encryption, guardrails, hardening, privilege, transport
 
 ALL_POLICIES: list[Policy] = [
     *encryption.POLICIES, *availability.POLICIES, *transport.POLICIES, *backup.POLICIES, *guardrails.POLICIES,
-    *privilege.POLICIES, *hardening.POLICIES,
+    *privilege.POLICIES, *hardening.POLICIES, *budget.POLICIES,
 ]

@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..runner import Registration, StackRun
 from . import prices, usage
+
+if TYPE_CHECKING:  # the policy pack prices its own resource views with this module: no runtime import
+    from ..runner import Registration, StackRun
 
 FREE = {
     "pulumi:providers:aws", "random:index/randomPassword:RandomPassword", "random:index/randomId:RandomId",
@@ -60,6 +62,13 @@ class CostLine:
     type: str
     usd_month: float
     basis: str
+    # With 1-year no-upfront commitments where AWS offers them (RDS and ElastiCache reserved
+    # nodes, OpenSearch reserved instances, a Compute Savings Plan for on-demand Fargate).
+    committed_usd_month: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.committed_usd_month is None:
+            self.committed_usd_month = self.usd_month
 
 
 @dataclass
@@ -72,6 +81,10 @@ class CostReport:
     @property
     def total(self) -> float:
         return sum(line.usd_month for line in self.lines)
+
+    @property
+    def committed_total(self) -> float:
+        return sum(line.committed_usd_month or 0.0 for line in self.lines)
 
     def by_tier(self) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
@@ -89,6 +102,8 @@ class _Context:
         self.hours = float(usage()["hours_per_month"])
 
     def region(self, reg: Registration) -> str:
+        if getattr(reg, "region", ""):
+            return str(reg.region)
         parts = reg.provider.split("::") if reg.provider else []
         provider = self.by_urn.get("::".join(parts[:-1])) if len(parts) > 1 else None
         return str(provider.inputs.get("region")) if provider else "us-east-1"
@@ -108,16 +123,26 @@ class _Context:
         return None
 
 
-Pricer = Callable[[_Context, Registration], list[tuple[float, str]]]
+    def committed(self, reg: Registration, service: str) -> float:
+        """The share left to pay under a 1-year no-upfront commitment for `service`."""
+        return 1.0 - self.price(reg, "committed_1yr_no_upfront_discount", service)
 
 
-def _rds(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+# A pricer yields (usd, basis) or (usd, basis, usd under a 1-year commitment).
+Item = tuple[float, str] | tuple[float, str, float]
+Pricer = Callable[[_Context, "Registration"], list[Item]]
+
+
+def _rds(ctx: _Context, reg: Registration) -> list[Item]:
     i, u = reg.inputs, usage()
     klass = i["instanceClass"]
     factor = ctx.price(reg, "rds_multi_az_factor") if i.get("multiAz") else 1.0
-    items = [(ctx.price(reg, "rds_mysql_instance_hour", klass) * ctx.hours * factor,
-              f"{klass} x {ctx.hours:.0f} h{' x Multi-AZ ' + format(factor, 'g') if factor > 1 else ''}")]
-    primary = next((r for r in ctx.run.of_type(reg.type) if not r.inputs.get("replicateSourceDb")), reg)
+    hours = ctx.price(reg, "rds_mysql_instance_hour", klass) * ctx.hours * factor
+    multi_az = f" x Multi-AZ {factor:g}" if factor > 1 else ""
+    items: list[Item] = [(hours, f"{klass} x {ctx.hours:.0f} h{multi_az}", hours * ctx.committed(reg, "rds"))]
+    # A replica names its source and no storage of its own (before `up` the source ARN of a
+    # cross-region replica is unknown, so the storage decides).
+    primary = next((r for r in ctx.run.of_type(reg.type) if not _is_replica(r)), reg)
     storage = float(i.get("allocatedStorage") or primary.inputs.get("allocatedStorage") or 0)
     items.append((storage * ctx.price(reg, "rds_gp3_gb_month") * factor, f"{storage:.0f} GiB gp3"))
     retention = float(i.get("backupRetentionPeriod") or 0)
@@ -130,40 +155,51 @@ def _rds(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
         vcpus = prices(ctx.region(reg))["rds_vcpus"][klass]
         items.append((vcpus * ctx.hours * ctx.price(reg, "rds_database_insights_advanced_vcpu_hour") * factor,
                       f"Database Insights advanced, {vcpus} vCPU"))
-    source = str(i.get("replicateSourceDb", ""))
-    if source.startswith("arn:") and f":{ctx.region(reg)}:" not in source:
+    if _is_replica(reg) and ctx.region(reg) != ctx.region(primary):
         items.append((u["rds_cross_region_gb"] * ctx.price(reg, "inter_region_gb"),
                       f"cross-region replication {u['rds_cross_region_gb']} GB"))
     return items
 
 
-def _redis(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _is_replica(reg: Registration) -> bool:
+    return bool(reg.inputs.get("replicateSourceDb")) or not reg.inputs.get("allocatedStorage")
+
+
+def _cache(ctx: _Context, reg: Registration) -> list[Item]:
     nodes, node_type = float(reg.inputs.get("numCacheClusters", 1)), reg.inputs["nodeType"]
-    return [(nodes * ctx.price(reg, "elasticache_node_hour", node_type) * ctx.hours,
-             f"{nodes:.0f} x {node_type} x {ctx.hours:.0f} h")]
+    engine = str(reg.inputs.get("engine", "redis"))
+    table = "elasticache_valkey_node_hour" if engine == "valkey" else "elasticache_node_hour"
+    usd = nodes * ctx.price(reg, table, node_type) * ctx.hours
+    return [(usd, f"{nodes:.0f} x {node_type} {engine} x {ctx.hours:.0f} h", usd * ctx.committed(reg, "elasticache"))]
 
 
-def _nat(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _nat(ctx: _Context, reg: Registration) -> list[Item]:
     gb = usage()["nat_gb_processed_per_gateway"]
+    # Without interface endpoints, image pulls, log shipping and SSM calls leave through the NATs.
+    if not any(e.inputs.get("vpcEndpointType") == "Interface" and e.region == reg.region
+               for e in ctx.run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")):
+        gateways = [g for g in ctx.run.of_type(reg.type) if g.region == reg.region]
+        gb += usage()["aws_api_gb_without_endpoints"] / max(len(gateways), 1)
     return [(ctx.price(reg, "nat_gateway_hour") * ctx.hours, f"{ctx.hours:.0f} h"),
             (gb * ctx.price(reg, "nat_gateway_gb"), f"{gb} GB processed")]
 
 
-def _eip(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _eip(ctx: _Context, reg: Registration) -> list[Item]:
     return [(ctx.price(reg, "public_ipv4_hour") * ctx.hours, "public IPv4 address")]
 
 
-def _alb(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _alb(ctx: _Context, reg: Registration) -> list[Item]:
     lcus = usage()["alb_average_lcus"]
     return [(ctx.price(reg, "alb_hour") * ctx.hours, f"{ctx.hours:.0f} h"),
             (lcus * ctx.price(reg, "alb_lcu_hour") * ctx.hours, f"{lcus} LCU average")]
 
 
-def _fargate_split(ctx: _Context, desired: float) -> tuple[float, float]:
-    """(on-demand tasks, Spot tasks) under the cluster's default capacity provider strategy."""
+def _fargate_split(ctx: _Context, desired: float, own: list[dict] | None = None) -> tuple[float, float]:
+    """(on-demand tasks, Spot tasks) under the service's own capacity provider strategy, or else
+    the cluster's default one."""
     providers = ctx.run.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
-    strategy = {s["capacityProvider"]: s for s in (providers[0].inputs["defaultCapacityProviderStrategies"]
-                                                   if providers else [])}
+    strategies = own or (providers[0].inputs["defaultCapacityProviderStrategies"] if providers else [])
+    strategy = {s["capacityProvider"]: s for s in strategies}
     base = float(strategy.get("FARGATE", {}).get("base", 0))
     on_weight = float(strategy.get("FARGATE", {}).get("weight", 1))
     spot_weight = float(strategy.get("FARGATE_SPOT", {}).get("weight", 0))
@@ -173,7 +209,7 @@ def _fargate_split(ctx: _Context, desired: float) -> tuple[float, float]:
     return desired - spot, spot
 
 
-def _fargate(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _fargate(ctx: _Context, reg: Registration) -> list[Item]:
     task = ctx.linked(reg, "taskDefinition")
     if task is None:
         raise LookupError("no task definition linked")
@@ -181,17 +217,18 @@ def _fargate(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
     vcpu, gb = float(task.inputs["cpu"]) / 1024, float(task.inputs["memory"]) / 1024
     per_task_hour = vcpu * ctx.price(reg, "fargate_vcpu_hour", arch) + gb * ctx.price(reg, "fargate_gb_hour", arch)
     desired = float(reg.inputs.get("desiredCount", 1))
-    on_demand, spot = _fargate_split(ctx, desired)
+    on_demand, spot = _fargate_split(ctx, desired, reg.inputs.get("capacityProviderStrategies"))
     discount = ctx.price(reg, "fargate_spot_discount")
-    items = [(on_demand * per_task_hour * ctx.hours,
-              f"{on_demand:g} on-demand task(s) x {vcpu:g} vCPU/{gb:g} GB {arch}")]
+    usd = on_demand * per_task_hour * ctx.hours
+    items: list[Item] = [(usd, f"{on_demand:g} on-demand task(s) x {vcpu:g} vCPU/{gb:g} GB {arch}",
+                          usd * ctx.committed(reg, "fargate"))]
     if spot:
         items.append((spot * per_task_hour * (1 - discount) * ctx.hours,
                       f"{spot:g} Spot task(s) at {discount:.0%} off"))
     return items
 
 
-def _cloudfront(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _cloudfront(ctx: _Context, reg: Registration) -> list[Item]:
     u = usage()
     return [(u["cloudfront_gb_to_viewers"] * ctx.price(reg, "cloudfront_gb"),
              f"{u['cloudfront_gb_to_viewers']} GB out"),
@@ -199,22 +236,30 @@ def _cloudfront(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
              f"{u['cloudfront_million_requests']} M HTTPS requests")]
 
 
-def _web_acl(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _web_acl(ctx: _Context, reg: Registration) -> list[Item]:
     rules, requests = len(reg.inputs.get("rules", [])), usage()["waf_million_requests"]
     return [(ctx.price(reg, "waf_acl_month"), "web ACL"),
             (rules * ctx.price(reg, "waf_rule_month"), f"{rules} rules"),
             (requests * ctx.price(reg, "waf_million_requests"), f"{requests} M requests")]
 
 
-def _opensearch(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _opensearch(ctx: _Context, reg: Registration) -> list[Item]:
     cluster, ebs = reg.inputs["clusterConfig"], reg.inputs.get("ebsOptions", {})
     count, kind = float(cluster.get("instanceCount", 1)), cluster["instanceType"]
     volume = float(ebs.get("volumeSize", 0))
-    return [(count * ctx.price(reg, "opensearch_instance_hour", kind) * ctx.hours, f"{count:.0f} x {kind}"),
-            (count * volume * ctx.price(reg, "opensearch_gp3_gb_month"), f"{count:.0f} x {volume:.0f} GiB gp3")]
+    share = ctx.committed(reg, "opensearch")
+    data = count * ctx.price(reg, "opensearch_instance_hour", kind) * ctx.hours
+    storage = count * volume * ctx.price(reg, "opensearch_gp3_gb_month")
+    items: list[Item] = [(data, f"{count:.0f} x {kind}", data * share),
+                         (storage, f"{count:.0f} x {volume:.0f} GiB gp3")]
+    if cluster.get("dedicatedMasterEnabled"):
+        masters, master_kind = float(cluster.get("dedicatedMasterCount", 3)), cluster["dedicatedMasterType"]
+        usd = masters * ctx.price(reg, "opensearch_instance_hour", master_kind) * ctx.hours
+        items.append((usd, f"{masters:.0f} dedicated masters x {master_kind}", usd * share))
+    return items
 
 
-def _endpoint(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _endpoint(ctx: _Context, reg: Registration) -> list[Item]:
     if reg.inputs.get("vpcEndpointType") != "Interface":
         return [(0.0, "gateway endpoint (free)")]
     azs, gb = len(reg.inputs.get("subnetIds", [])), usage()["interface_endpoint_gb"]
@@ -222,54 +267,61 @@ def _endpoint(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
             (gb * ctx.price(reg, "interface_endpoint_gb"), f"{gb} GB")]
 
 
-def _kms(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _kms(ctx: _Context, reg: Registration) -> list[Item]:
     requests = usage()["kms_10k_requests_per_key"]
     return [(ctx.price(reg, "kms_key_month"), "key"),
             (requests * ctx.price(reg, "kms_10k_requests"), f"{requests} x 10k requests")]
 
 
-def _alarm(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _alarm(ctx: _Context, reg: Registration) -> list[Item]:
     return [(ctx.price(reg, "cloudwatch_alarm_month"), "alarm")]
 
 
-def _dashboard(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _dashboard(ctx: _Context, reg: Registration) -> list[Item]:
     return [(ctx.price(reg, "cloudwatch_dashboard_month"), "dashboard")]
 
 
-def _log_group(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _log_group(ctx: _Context, reg: Registration) -> list[Item]:
     table = usage()["log_gb_ingested"]
     name = str(reg.inputs.get("name", ""))
     gb = next((v for k, v in table.items() if k != "default" and k in name), table["default"])
+    if reg.inputs.get("logGroupClass") == "INFREQUENT_ACCESS":
+        return [(gb * ctx.price(reg, "cloudwatch_logs_ingest_ia_gb"), f"{gb} GB ingested (Infrequent Access)"),
+                (gb * ctx.price(reg, "cloudwatch_logs_store_gb_month"), f"{gb} GB stored")]
     return [(gb * ctx.price(reg, "cloudwatch_logs_ingest_gb"), f"{gb} GB ingested"),
             (gb * ctx.price(reg, "cloudwatch_logs_store_gb_month"), f"{gb} GB stored")]
 
 
-def _bucket(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _bucket(ctx: _Context, reg: Registration) -> list[Item]:
     table = usage()["bucket_gb"]
     gb = table.get(reg.name, table["default"])
     return [(gb * ctx.price(reg, "s3_standard_gb_month"), f"{gb} GB Standard")]
 
 
-def _repository(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _repository(ctx: _Context, reg: Registration) -> list[Item]:
     gb = usage()["ecr_gb_per_repository"]
     return [(gb * ctx.price(reg, "ecr_gb_month"), f"{gb} GB images")]
 
 
-def _firehose(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _firehose(ctx: _Context, reg: Registration) -> list[Item]:
     gb = usage()["firehose_gb"]
     vpc = reg.inputs.get("opensearchConfiguration", {}).get("vpcConfig", {})
-    azs = len(vpc.get("subnetIds", []))
+    subnets = vpc.get("subnetIds")
+    # Before `up` the subnet list may be one unknown value: it is the private subnets, one per zone.
+    azs = len(subnets) if isinstance(subnets, list) else sum(
+        1 for s in ctx.run.of_type("aws:ec2/subnet:Subnet")
+        if s.region == reg.region and (s.inputs.get("tags") or {}).get("Tier") == "private")
     return [(gb * ctx.price(reg, "firehose_gb"), f"{gb} GB"),
             (azs * ctx.price(reg, "firehose_vpc_az_hour") * ctx.hours, f"VPC delivery in {azs} AZ(s)")]
 
 
-def _zone(ctx: _Context, reg: Registration) -> list[tuple[float, str]]:
+def _zone(ctx: _Context, reg: Registration) -> list[Item]:
     return [(ctx.price(reg, "route53_zone_month"), "hosted zone")]
 
 
 PRICERS: dict[str, Pricer] = {
     "aws:rds/instance:Instance": _rds,
-    "aws:elasticache/replicationGroup:ReplicationGroup": _redis,
+    "aws:elasticache/replicationGroup:ReplicationGroup": _cache,
     "aws:ec2/natGateway:NatGateway": _nat,
     "aws:ec2/eip:Eip": _eip,
     "aws:lb/loadBalancer:LoadBalancer": _alb,
@@ -308,6 +360,9 @@ def estimate(run: StackRun) -> CostReport:
         except (LookupError, KeyError) as exc:
             report.unpriced.append((reg.type, f"{reg.name} ({exc})"))
             continue
-        for usd, basis in items:
-            report.lines.append(CostLine(tier=tier, resource=reg.name, type=reg.type, usd_month=usd, basis=basis))
+        for item in items:
+            usd, basis = item[0], item[1]
+            committed = item[2] if len(item) > 2 else usd  # type: ignore[misc]
+            report.lines.append(CostLine(tier=tier, resource=reg.name, type=reg.type, usd_month=usd, basis=basis,
+                                         committed_usd_month=committed))
     return report
