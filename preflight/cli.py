@@ -58,10 +58,33 @@ def summary(run: StackRun) -> dict[str, Any]:
             "components": len(run.resources) - custom, "protected": sum(r.protect for r in run.resources)}
 
 
+SECRET_MARKER = "[secret]"  # noqa: S105 - what the plan shows instead of a secret input
+UNKNOWN_MARKER = "[unknown until up]"
+
+
+def _jsonable(value: Any) -> Any:
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return UNKNOWN_MARKER
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def plan_inputs(reg: Registration) -> dict[str, Any]:
+    """A resource's inputs as sent to the engine; a property holding a secret anywhere is masked."""
+    return {key: SECRET_MARKER if key in reg.secret_inputs else _jsonable(value) for key, value in reg.inputs.items()}
+
+
 def _json_document(run: StackRun, policies: PolicyRun, program_seconds: float) -> dict[str, Any]:
     """The --json document; its schema is preflight/plan.schema.json."""
     return {
-        "schemaVersion": 1,
+        "schemaVersion": 2,
         "stack": run.stack,
         "mode": "preview" if run.preview else "update",
         "summary": {**summary(run), "violations": len(policies.violations),
@@ -71,7 +94,8 @@ def _json_document(run: StackRun, policies: PolicyRun, program_seconds: float) -
         "resources": [
             {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent or None,
              "custom": r.custom, "protect": r.protect, "dependencies": r.dependencies,
-             "secretInputs": sorted(r.secret_inputs)}
+             "secretInputs": sorted(r.secret_inputs), "region": r.region if r.custom else None,
+             "inputs": plan_inputs(r)}
             for r in run.resources
         ],
         "violations": [{"policy": v.policy, "level": v.level, "severity": v.severity, "urn": v.urn or None,

@@ -224,3 +224,25 @@ def test_runs_in_one_process_do_not_share_exports() -> None:
     staging = run_stack("staging")
     assert "logDashboardsUrl" in production.exports
     assert "logDashboardsUrl" not in staging.exports, "a previous run's exports leaked into this one"
+
+
+@pytest.mark.parametrize("mode", ["preview", "update"])
+def test_plan_json_carries_inputs_and_regions_with_secrets_masked(mode: str, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert cli.main(["preview", "--stack", "production", "--mode", mode, "--json", str(out)]) == cli.EXIT_OK
+    text = out.read_text()
+    plan = json.loads(text)
+    jsonschema.validate(plan, SCHEMA)
+    by_name = {r["name"]: r for r in plan["resources"]}
+    primary = by_name["data-mysql"]
+    assert primary["inputs"]["instanceClass"] == "db.r6g.xlarge" and primary["region"] == "us-east-1"
+    assert primary["inputs"]["password"] == "[secret]" and "password" in primary["secretInputs"]
+    assert by_name["data-replica-usw2"]["region"] == "us-west-2"
+    assert by_name["data"]["region"] is None  # a component
+    # No generated secret reaches the file, whatever the mode.
+    run = stack_run("production")
+    secret = run.one("random:index/randomPassword:RandomPassword", "data-mysql-master-password").outputs["result"]
+    assert secret not in text
+    if mode == "preview":
+        assert by_name["data-replica-use1"]["inputs"]["replicateSourceDb"] == "elite-locadora-production-mysql"
+        assert "[unknown until up]" in json.dumps(by_name["data-replica-usw2"]["inputs"]["replicateSourceDb"])
