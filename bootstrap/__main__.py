@@ -66,14 +66,15 @@ SERVICE_LINKED = ["opensearchservice.amazonaws.com", "ecs.amazonaws.com", "rds.a
                   "ecs.application-autoscaling.amazonaws.com"]
 
 
-def key(name: str, description: str, alias: str) -> aws.kms.Key:
+def key(name: str, description: str, alias: str, provider: aws.Provider | None = None) -> aws.kms.Key:
     created = aws.kms.Key(name, description=description, enable_key_rotation=True, rotation_period_in_days=365,
                           deletion_window_in_days=30, policy=policy_document(Statement(
                               sid="AccountAdministersKeyThroughIam", actions=["kms:*"],
                               principals={"AWS": [ACCOUNT_ROOT]})),
                           tags={**tags, "Name": alias.removeprefix("alias/")},
-                          opts=pulumi.ResourceOptions(protect=True))
-    aws.kms.Alias(f"{name}-alias", name=alias, target_key_id=created.key_id)
+                          opts=pulumi.ResourceOptions(protect=True, provider=provider))
+    aws.kms.Alias(f"{name}-alias", name=alias, target_key_id=created.key_id,
+                  opts=pulumi.ResourceOptions(provider=provider))
     return created
 
 
@@ -94,6 +95,25 @@ state_key_via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{home}.amazonaws.com
                     "ArnEquals": {"kms:EncryptionContext:aws:s3:arn": state.arn}}
 secrets_keys = {env: key(f"stack-secrets-{env}", f"Pulumi secrets provider of the {env} stacks",
                          f"alias/elite-locadora-pulumi-secrets-{env}") for env in environments}
+
+# --- application backups in the backup region (the guide's ApplicationBackup) --------------------
+# Config backup is this repository plus the replicated state; code backup is a git bundle the
+# code-backup workflow uploads. Both land in the DR region, encrypted with a key there.
+backup_region = cfg.require("backupRegion")
+in_backup_region = pulumi.ResourceOptions(provider=aws.Provider("backup-region", region=backup_region))
+backup_key = key("backup-key", "State replica and code bundles in the backup region", "alias/elite-locadora-backups",
+                 in_backup_region.provider)
+backup_logs = access_log_bucket("backup-access-logs", f"elite-locadora-backup-logs-{account}", account, 365, tags,
+                                True, in_backup_region)
+state_replica = SecureBucket("state-replica", SecureBucketArgs(
+    bucket_name=f"elite-locadora-pulumi-state-replica-{account}", tags=tags, kms_key_arn=backup_key.arn,
+    lifecycle_rules=[expire_old_versions(365)], access_log_bucket=backup_logs.name,
+    access_log_prefix="s3/state-replica/", extra={"DataClassification": "confidential", "ReplicaOf": "state"}),
+    opts=in_backup_region)
+code_backups = SecureBucket("code-backups", SecureBucketArgs(
+    bucket_name=f"elite-locadora-code-backups-{account}", tags=tags, kms_key_arn=backup_key.arn,
+    lifecycle_rules=[expire_old_versions(90)], access_log_bucket=backup_logs.name,
+    access_log_prefix="s3/code-backups/", extra={"DataClassification": "confidential"}), opts=in_backup_region)
 
 oidc = aws.iam.OpenIdConnectProvider("github-oidc", url=f"https://{GITHUB}", client_id_lists=["sts.amazonaws.com"],
                                      tags={**tags, "Name": "github-actions"})
@@ -284,7 +304,52 @@ for app in apps:
         Statement(sid="WatchRollout", actions=["ecs:DescribeServices"], resources=[
             f"arn:aws:ecs:{region}:{account}:service/elite-locadora-*/*" for region in regions]))
 
+# The state replicates under S3's own role, capped by the workload boundary like every other
+# service role (bootstrap creates both, so the boundary exists first).
+replication_role = aws.iam.Role(
+    "state-replication", name="elite-locadora-state-replication", path=f"{PLATFORM_ROLE_PATH}bootstrap/",
+    permissions_boundary=boundary.arn, description="S3 replicates the Pulumi state to the backup region",
+    assume_role_policy=policy_document(Statement(
+        actions=["sts:AssumeRole"], resources=(), principals={"Service": ["s3.amazonaws.com"]},
+        conditions={"StringEquals": {"aws:SourceAccount": account}})),
+    max_session_duration=3600, tags={**tags, "Name": "state-replication"})
+aws.iam.RolePolicy("state-replication-policy", role=replication_role.id, policy=policy_document(
+    Statement(sid="ReadSource", actions=["s3:GetReplicationConfiguration", "s3:ListBucket"], resources=[state.arn]),
+    Statement(sid="ReadSourceVersions", actions=["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
+                                                 "s3:GetObjectVersionTagging"], resources=[state_objects]),
+    Statement(sid="WriteReplica", actions=["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+              resources=[state_replica.arn.apply(lambda a: f"{a}/*")]),
+    Statement(sid="DecryptSource", actions=["kms:Decrypt"], resources=[state_key.arn],
+              conditions={"StringEquals": {"kms:ViaService": f"s3.{home}.amazonaws.com"}}),
+    Statement(sid="EncryptReplica", actions=["kms:Encrypt", "kms:GenerateDataKey"], resources=[backup_key.arn],
+              conditions={"StringEquals": {"kms:ViaService": f"s3.{backup_region}.amazonaws.com"}})))
+aws.s3.BucketReplicationConfig(
+    "state-replication-config", role=replication_role.arn, bucket=state.bucket.id,
+    rules=[aws.s3.BucketReplicationConfigRuleArgs(
+        id="state-to-backup-region", status="Enabled", priority=1,
+        filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
+        delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(status="Enabled"),
+        source_selection_criteria=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
+            sse_kms_encrypted_objects=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
+                status="Enabled")),
+        destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
+            bucket=state_replica.arn,
+            encryption_configuration=aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
+                replica_kms_key_id=backup_key.arn)))],
+    opts=pulumi.ResourceOptions(depends_on=[state.versioning, state_replica.versioning]))
+
+# The code-backup workflow (default branch) may add bundles to its bucket and nothing else.
+code_backup = role(
+    "code-backup", [f"repo:{repository}:ref:refs/heads/{default_branch}"],
+    "Uploads a git bundle of the repository to the backup bucket",
+    Statement(sid="PutBundles", actions=["s3:PutObject"], resources=[code_backups.arn.apply(lambda a: f"{a}/bundles/*")]),
+    Statement(sid="EncryptBundles", actions=["kms:GenerateDataKey"], resources=[backup_key.arn],
+              conditions={"StringEquals": {"kms:ViaService": f"s3.{backup_region}.amazonaws.com"}}))
+
 pulumi.export("accountId", account)
+pulumi.export("stateReplicaBucket", state_replica.name)
+pulumi.export("codeBackupBucket", code_backups.name)
+pulumi.export("codeBackupRoleArn", code_backup.arn)
 pulumi.export("stateBucket", state.name)
 pulumi.export("backendUrl", pulumi.Output.concat("s3://", state.name))
 pulumi.export("secretsProviders", {env: f"awskms://alias/elite-locadora-pulumi-secrets-{env}?region={home}"

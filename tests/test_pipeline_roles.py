@@ -121,7 +121,8 @@ def test_preview_role_reads_configuration_not_data(bootstrap: StackRun) -> None:
     keys = {k.name: k.outputs["arn"] for k in bootstrap.of_type("aws:kms/key:Key")}
     data_keys = by_sid["NoDataKeys"]
     assert data_keys["Effect"] == "Deny" and "kms:Decrypt" in data_keys["Action"]
-    assert set(data_keys["NotResource"]) == set(keys.values())  # the state key and the stack-secrets keys only
+    # The state key and the stack-secrets keys only (not the backups key, nor any platform key).
+    assert set(data_keys["NotResource"]) == {arn for name, arn in keys.items() if name != "backup-key"}
     state_key = by_sid["StateKeyForStateOnly"]
     assert state_key["Resource"] == keys["state-key"]
     assert state_key["Condition"]["StringEquals"] == {"kms:ViaService": "s3.us-east-1.amazonaws.com"}
@@ -155,7 +156,7 @@ def test_pull_request_aws_job_waits_for_a_maintainer() -> None:
 def test_stack_secrets_keys_are_per_environment(bootstrap: StackRun) -> None:
     aliases = {a.inputs["name"] for a in bootstrap.of_type("aws:kms/alias:Alias")}
     assert aliases == {"alias/elite-locadora-pulumi-state", "alias/elite-locadora-pulumi-secrets-staging",
-                       "alias/elite-locadora-pulumi-secrets-production"}
+                       "alias/elite-locadora-pulumi-secrets-production", "alias/elite-locadora-backups"}
     by_sid = {s["Sid"]: s for s in _statements(bootstrap, "deploy-staging")}
     staging_key = bootstrap.one("aws:kms/key:Key", "stack-secrets-staging").outputs["arn"]
     assert by_sid["OwnStackSecrets"]["Resource"] == staging_key
@@ -212,3 +213,43 @@ def test_a_stack_that_names_its_account_refuses_other_credentials() -> None:
 
 def test_an_unset_account_is_a_warning() -> None:
     assert any("accountId is not set" in w for w in stack_run("staging").warnings)
+
+
+# --- application backups (the guide's ApplicationBackup) ----------------------------------------
+
+
+def test_state_replicates_to_the_backup_region_under_a_key_there(bootstrap: StackRun) -> None:
+    replica = bootstrap.one("aws:s3/bucket:Bucket", "state-replica")
+    key = bootstrap.one("aws:kms/key:Key", "backup-key")
+    assert replica.region == key.region == "us-west-2"
+    (config,) = bootstrap.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
+    rule = config.inputs["rules"][0]
+    assert rule["destination"]["bucket"] == replica.outputs["arn"]
+    assert rule["destination"]["encryptionConfiguration"]["replicaKmsKeyId"] == key.outputs["arn"]
+    assert rule["sourceSelectionCriteria"]["sseKmsEncryptedObjects"]["status"] == "Enabled"
+    role = bootstrap.one("aws:iam/role:Role", "state-replication").inputs
+    assert role["permissionsBoundary"].endswith(f"/{BOUNDARY_POLICY_NAME}")
+    assert json.loads(role["assumeRolePolicy"])["Statement"][0]["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_code_backup_role_may_only_add_bundles_to_its_bucket(bootstrap: StackRun) -> None:
+    statements = _statements(bootstrap, "code-backup")
+    bucket = bootstrap.one("aws:s3/bucket:Bucket", "code-backups")
+    assert bucket.region == "us-west-2"
+    allowed = {a for s in statements if s["Effect"] == "Allow" for a in _as_list(s["Action"])}
+    assert allowed == {"s3:PutObject", "kms:GenerateDataKey"}
+    put = next(s for s in statements if s["Sid"] == "PutBundles")
+    assert put["Resource"] == f"{bucket.outputs['arn']}/bundles/*"
+    (trust,) = json.loads(bootstrap.one("aws:iam/role:Role", "code-backup").inputs["assumeRolePolicy"])["Statement"]
+    assert trust["Condition"]["StringEquals"]["token.actions.githubusercontent.com:sub"] == [
+        "repo:elite-locadora/infrastructure:ref:refs/heads/main"]
+
+
+def test_code_backup_workflow_bundles_the_repository_with_oidc() -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "code-backup.yml").read_text())
+    steps = workflow["jobs"]["bundle"]["steps"]
+    script = "\n".join(s.get("run", "") for s in steps)
+    assert "git bundle create" in script and "git bundle verify" in script and "aws s3 cp" in script
+    assert steps[0]["with"]["fetch-depth"] == 0 and "schedule" in workflow[True]
+    assert any(s.get("with", {}).get("role-to-assume") == "${{ vars.CODE_BACKUP_ROLE_ARN }}" for s in steps)
