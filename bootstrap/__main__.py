@@ -342,7 +342,8 @@ aws.s3.BucketReplicationConfig(
 code_backup = role(
     "code-backup", [f"repo:{repository}:ref:refs/heads/{default_branch}"],
     "Uploads a git bundle of the repository to the backup bucket",
-    Statement(sid="PutBundles", actions=["s3:PutObject"], resources=[code_backups.arn.apply(lambda a: f"{a}/bundles/*")]),
+    Statement(sid="PutBundles", actions=["s3:PutObject"],
+              resources=[code_backups.arn.apply(lambda a: f"{a}/bundles/*")]),
     Statement(sid="EncryptBundles", actions=["kms:GenerateDataKey"], resources=[backup_key.arn],
               conditions={"StringEquals": {"kms:ViaService": f"s3.{backup_region}.amazonaws.com"}}))
 
