@@ -9,6 +9,7 @@ engine Struct (what a policy pack receives) and as plain Python values.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import runpy
@@ -109,11 +110,15 @@ class StackRun:
         return found[0]
 
     def by_urn(self) -> dict[str, Registration]:
+        return dict(self._urn_index)
+
+    @functools.cached_property
+    def _urn_index(self) -> dict[str, Registration]:
         return {r.urn: r for r in self.resources}
 
     def outermost_component(self, reg: Registration) -> Registration | None:
         """The top-level component (a tier) a resource belongs to; a component is its own."""
-        by_urn = self.by_urn()
+        by_urn = self._urn_index
         top = None if reg.custom else reg
         current = by_urn.get(reg.parent)
         while current is not None:

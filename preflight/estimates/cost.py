@@ -100,6 +100,13 @@ class _Context:
         self.run = run
         self.by_urn = run.by_urn()
         self.hours = float(usage()["hours_per_month"])
+        # Pricing one resource may look at others of a type: one index, so a stack prices in O(n).
+        self._by_type: dict[str, list[Any]] = defaultdict(list)
+        for reg in run.resources:
+            self._by_type[reg.type].append(reg)
+
+    def of_type(self, token: str) -> list[Registration]:
+        return self._by_type.get(token, [])
 
     def region(self, reg: Registration) -> str:
         if getattr(reg, "region", ""):
@@ -142,7 +149,7 @@ def _rds(ctx: _Context, reg: Registration) -> list[Item]:
     items: list[Item] = [(hours, f"{klass} x {ctx.hours:.0f} h{multi_az}", hours * ctx.committed(reg, "rds"))]
     # A replica names its source and no storage of its own (before `up` the source ARN of a
     # cross-region replica is unknown, so the storage decides).
-    primary = next((r for r in ctx.run.of_type(reg.type) if not _is_replica(r)), reg)
+    primary = next((r for r in ctx.of_type(reg.type) if not _is_replica(r)), reg)
     storage = float(i.get("allocatedStorage") or primary.inputs.get("allocatedStorage") or 0)
     items.append((storage * ctx.price(reg, "rds_gp3_gb_month") * factor, f"{storage:.0f} GiB gp3"))
     retention = float(i.get("backupRetentionPeriod") or 0)
@@ -177,8 +184,8 @@ def _nat(ctx: _Context, reg: Registration) -> list[Item]:
     gb = usage()["nat_gb_processed_per_gateway"]
     # Without interface endpoints, image pulls, log shipping and SSM calls leave through the NATs.
     if not any(e.inputs.get("vpcEndpointType") == "Interface" and e.region == reg.region
-               for e in ctx.run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")):
-        gateways = [g for g in ctx.run.of_type(reg.type) if g.region == reg.region]
+               for e in ctx.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")):
+        gateways = [g for g in ctx.of_type(reg.type) if g.region == reg.region]
         gb += usage()["aws_api_gb_without_endpoints"] / max(len(gateways), 1)
     return [(ctx.price(reg, "nat_gateway_hour") * ctx.hours, f"{ctx.hours:.0f} h"),
             (gb * ctx.price(reg, "nat_gateway_gb"), f"{gb} GB processed")]
@@ -197,7 +204,7 @@ def _alb(ctx: _Context, reg: Registration) -> list[Item]:
 def _fargate_split(ctx: _Context, desired: float, own: list[dict] | None = None) -> tuple[float, float]:
     """(on-demand tasks, Spot tasks) under the service's own capacity provider strategy, or else
     the cluster's default one."""
-    providers = ctx.run.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
+    providers = ctx.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders")
     strategies = own or (providers[0].inputs["defaultCapacityProviderStrategies"] if providers else [])
     strategy = {s["capacityProvider"]: s for s in strategies}
     base = float(strategy.get("FARGATE", {}).get("base", 0))
@@ -309,7 +316,7 @@ def _firehose(ctx: _Context, reg: Registration) -> list[Item]:
     subnets = vpc.get("subnetIds")
     # Before `up` the subnet list may be one unknown value: it is the private subnets, one per zone.
     azs = len(subnets) if isinstance(subnets, list) else sum(
-        1 for s in ctx.run.of_type("aws:ec2/subnet:Subnet")
+        1 for s in ctx.of_type("aws:ec2/subnet:Subnet")
         if s.region == reg.region and (s.inputs.get("tags") or {}).get("Tier") == "private")
     return [(gb * ctx.price(reg, "firehose_gb"), f"{gb} GB"),
             (azs * ctx.price(reg, "firehose_vpc_az_hour") * ctx.hours, f"VPC delivery in {azs} AZ(s)")]
