@@ -293,11 +293,15 @@ def _rds_windows(props: Mapping[str, Any]) -> Iterable[Finding]:
     yield from _window_findings(props, "backupWindow", "maintenanceWindow", 30, 30)
 
 
+def _outside(props: Mapping[str, Any], key: str, low: float, high: float) -> Iterable[Finding]:
+    value = _num(props.get(key))
+    if value is not None and not low <= value <= high:
+        yield key, value, f"outside {low:g}-{high:g}"
+
+
 @_rds("rds-backup-retention", "0-35 days", "set backup_retention_period between 0 and 35")
 def _rds_retention(props: Mapping[str, Any]) -> Iterable[Finding]:
-    days = _num(props.get("backupRetentionPeriod"))
-    if days is not None and not 0 <= days <= 35:
-        yield "backupRetentionPeriod", days, "outside 0-35"
+    yield from _outside(props, "backupRetentionPeriod", 0, 35)
 
 
 @_rds("rds-multi-az-no-zone", "a Multi-AZ instance may not name an availability zone",
@@ -391,9 +395,7 @@ def _cache_windows(props: Mapping[str, Any]) -> Iterable[Finding]:
 
 @_cache("elasticache-snapshot-retention", "0-35 days", "set snapshot_retention_limit between 0 and 35")
 def _cache_retention(props: Mapping[str, Any]) -> Iterable[Finding]:
-    days = _num(props.get("snapshotRetentionLimit"))
-    if days is not None and not 0 <= days <= 35:
-        yield "snapshotRetentionLimit", days, "outside 0-35"
+    yield from _outside(props, "snapshotRetentionLimit", 0, 35)
 
 
 # --- OpenSearch ---------------------------------------------------------------------------------
@@ -605,11 +607,8 @@ def _ssm(props: Mapping[str, Any]) -> Iterable[Finding]:
             "90-2560 days", fix="set deletion_window_in_days and rotation_period_in_days within range",
             reference="https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html")
 def _kms(props: Mapping[str, Any]) -> Iterable[Finding]:
-    window, rotation = _num(props.get("deletionWindowInDays")), _num(props.get("rotationPeriodInDays"))
-    if window is not None and not 7 <= window <= 30:
-        yield "deletionWindowInDays", window, "outside 7-30"
-    if rotation is not None and not 90 <= rotation <= 2560:
-        yield "rotationPeriodInDays", rotation, "outside 90-2560"
+    yield from _outside(props, "deletionWindowInDays", 7, 30)
+    yield from _outside(props, "rotationPeriodInDays", 90, 2560)
 
 
 @constraint("log-group-retention", ["aws:cloudwatch/logGroup:LogGroup"], rule="retention one of "

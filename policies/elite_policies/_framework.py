@@ -130,6 +130,19 @@ def stack_rule(name: str, *, family: str, description: str, message: str,
     return build
 
 
+def flag_rule(name: str, *, path: Sequence[str], what: str, missing_is_on: bool = False, family: str = "guardrails",
+              types: Sequence[str], description: str, message: str, severity: Severity = Severity.HIGH,
+              control: str | tuple[str, ...] | None = None) -> ResourceValidationPolicy:
+    """A rule that one boolean setting is on. `missing_is_on` where AWS's default is on (minor
+    upgrades), so only an explicit False is a finding."""
+    def check(props: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:
+        value = get(props, *path)
+        on = value is True or (value is None and missing_is_on)
+        return None if on else f"{what} off"
+    return resource_rule(name, family=family, types=types, description=description, message=message,
+                         severity=severity, control=control)(check)
+
+
 # --- reading props -----------------------------------------------------------------------------
 
 
@@ -200,6 +213,15 @@ def referenced(resources: Sequence[PolicyResource], types: str | Sequence[str], 
     that have a versioning resource)."""
     wanted = (types,) if isinstance(types, str) else tuple(types)
     return {target.urn for r in of_type(resources, *wanted) for target in depends_on(r, prop)}
+
+
+def unlinked(resources: Sequence[PolicyResource], types: str | Sequence[str], linked_by: str | Sequence[str],
+             prop: str) -> list[PolicyResource]:
+    """Resources of `types` that no resource of `linked_by` points at through `prop` (a bucket
+    without a versioning resource, a web ACL without a logging configuration)."""
+    linked = referenced(resources, linked_by, prop)
+    wanted = (types,) if isinstance(types, str) else tuple(types)
+    return [r for r in of_type(resources, *wanted) if r.urn not in linked]
 
 
 def of_type(resources: Sequence[PolicyResource], *types: str) -> list[PolicyResource]:

@@ -26,6 +26,7 @@ from ._framework import (
     stack_rule,
     statements,
     tags_of,
+    unlinked,
 )
 
 WORLD = ("0.0.0.0/0", "::/0")
@@ -56,10 +57,8 @@ def s3_public_access_block(props: Mapping[str, Any], config: Mapping[str, Any]):
             description="Checks whether every bucket has its own public access block.",
             message="Give the bucket a BucketPublicAccessBlock (SecureBucket does)")
 def s3_has_block(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    blocked = referenced(resources, t.BUCKET_PUBLIC_ACCESS_BLOCK, "bucket")
-    for bucket in of_type(resources, *t.BUCKETS):
-        if bucket.urn not in blocked:
-            yield bucket.urn, "no public access block"
+    for bucket in unlinked(resources, t.BUCKETS, t.BUCKET_PUBLIC_ACCESS_BLOCK, "bucket"):
+        yield bucket.urn, "no public access block"
 
 
 # Condition keys that pin who the caller is; any other condition (aws:SecureTransport, a prefix)
@@ -312,10 +311,8 @@ def cloudfront_logging(resources: Sequence[PolicyResource], config: Mapping[str,
             description="Checks whether every VPC has flow logs.",
             message="Add an aws.ec2.FlowLog for the VPC (the network tier does)")
 def vpc_flow_logs(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    logged = referenced(resources, t.FLOW_LOG, "vpcId")
-    for vpc in of_type(resources, t.VPC):
-        if vpc.urn not in logged:
-            yield vpc.urn, "no flow log"
+    for vpc in unlinked(resources, t.VPC, t.FLOW_LOG, "vpcId"):
+        yield vpc.urn, "no flow log"
 
 
 @resource_rule("default-security-group-closed", family="guardrails", types=[t.DEFAULT_SECURITY_GROUP],

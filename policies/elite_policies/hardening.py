@@ -16,6 +16,7 @@ from . import _types as t
 from ._framework import (
     Setting,
     as_list,
+    flag_rule,
     get,
     known,
     number,
@@ -23,6 +24,7 @@ from ._framework import (
     referenced,
     resource_rule,
     stack_rule,
+    unlinked,
 )
 
 
@@ -132,28 +134,20 @@ def rds_logs(props: Mapping[str, Any], config: Mapping[str, Any]):
     return f"not exporting {', '.join(missing)}" if missing else None
 
 
-@resource_rule("rds-iam-authentication", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.10",
-               severity=Severity.MEDIUM,
-               description="Checks whether RDS instances accept IAM database authentication.",
-               message="Set iam_database_authentication_enabled=True")
-def rds_iam_auth(props: Mapping[str, Any], config: Mapping[str, Any]):
-    return None if get(props, "iamDatabaseAuthenticationEnabled") is True else "IAM authentication off"
-
-
-@resource_rule("rds-auto-minor-version-upgrade", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.13",
-               severity=Severity.HIGH,
-               description="Checks whether RDS instances take minor engine upgrades automatically.",
-               message="Set auto_minor_version_upgrade=True (upgrades happen in the maintenance window)")
-def rds_minor_upgrades(props: Mapping[str, Any], config: Mapping[str, Any]):
-    return "autoMinorVersionUpgrade is false" if get(props, "autoMinorVersionUpgrade") is False else None
-
-
-@resource_rule("rds-copy-tags-to-snapshot", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.17",
-               severity=Severity.LOW,
-               description="Checks whether RDS instances copy their tags to snapshots.",
-               message="Set copy_tags_to_snapshot=True")
-def rds_copy_tags(props: Mapping[str, Any], config: Mapping[str, Any]):
-    return None if get(props, "copyTagsToSnapshot") is True else "copyTagsToSnapshot is not true"
+rds_iam_auth = flag_rule(
+    "rds-iam-authentication", path=["iamDatabaseAuthenticationEnabled"], what="IAM authentication",
+    types=[t.RDS_INSTANCE], control="RDS.10", severity=Severity.MEDIUM,
+    description="Checks whether RDS instances accept IAM database authentication.",
+    message="Set iam_database_authentication_enabled=True")
+rds_minor_upgrades = flag_rule(
+    "rds-auto-minor-version-upgrade", path=["autoMinorVersionUpgrade"], what="autoMinorVersionUpgrade",
+    missing_is_on=True, types=[t.RDS_INSTANCE], control="RDS.13",
+    description="Checks whether RDS instances take minor engine upgrades automatically.",
+    message="Set auto_minor_version_upgrade=True (upgrades happen in the maintenance window)")
+rds_copy_tags = flag_rule(
+    "rds-copy-tags-to-snapshot", path=["copyTagsToSnapshot"], what="copyTagsToSnapshot", types=[t.RDS_INSTANCE],
+    control="RDS.17", severity=Severity.LOW, description="Checks whether RDS instances copy their tags to snapshots.",
+    message="Set copy_tags_to_snapshot=True")
 
 
 @resource_rule("rds-in-vpc-subnets", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.18",
@@ -212,12 +206,11 @@ rds_parameter_events = _subscription_rule("rds-parameter-group-event-subscriptio
 # --- OpenSearch, ElastiCache, load balancer -----------------------------------------------------------
 
 
-@resource_rule("opensearch-fine-grained-access-control", family="guardrails", types=t.OPENSEARCH,
-               control="OpenSearch.7", severity=Severity.HIGH,
-               description="Checks whether OpenSearch domains use fine-grained access control.",
-               message="Set advanced_security_options.enabled=True with an IAM master user")
-def opensearch_fgac(props: Mapping[str, Any], config: Mapping[str, Any]):
-    return None if get(props, "advancedSecurityOptions", "enabled") is True else "fine-grained access control off"
+opensearch_fgac = flag_rule(
+    "opensearch-fine-grained-access-control", path=["advancedSecurityOptions", "enabled"],
+    what="fine-grained access control", types=t.OPENSEARCH, control="OpenSearch.7",
+    description="Checks whether OpenSearch domains use fine-grained access control.",
+    message="Set advanced_security_options.enabled=True with an IAM master user")
 
 
 def _log_publishing_rule(name: str, controls: tuple[str, ...], log_type: str, what: str) -> Any:
@@ -255,21 +248,16 @@ def opensearch_masters(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None if get(cluster, "dedicatedMasterEnabled") is True and count >= 3 else f"{count:.0f} dedicated masters"
 
 
-@resource_rule("opensearch-auto-software-update", family="guardrails", types=t.OPENSEARCH, control="OpenSearch.10",
-               severity=Severity.LOW,
-               description="Checks whether OpenSearch domains install service software updates automatically.",
-               message="Set software_update_options.auto_software_update_enabled=True")
-def opensearch_updates(props: Mapping[str, Any], config: Mapping[str, Any]):
-    enabled = get(props, "softwareUpdateOptions", "autoSoftwareUpdateEnabled")
-    return None if enabled is True else "automatic software updates off"
-
-
-@resource_rule("elasticache-auto-minor-version-upgrade", family="guardrails", types=[t.REDIS_GROUP],
-               control="ElastiCache.2", severity=Severity.HIGH,
-               description="Checks whether ElastiCache replication groups take minor engine upgrades automatically.",
-               message="Set auto_minor_version_upgrade=True")
-def cache_minor_upgrades(props: Mapping[str, Any], config: Mapping[str, Any]):
-    return "autoMinorVersionUpgrade is false" if get(props, "autoMinorVersionUpgrade") is False else None
+opensearch_updates = flag_rule(
+    "opensearch-auto-software-update", path=["softwareUpdateOptions", "autoSoftwareUpdateEnabled"],
+    what="automatic software updates", types=t.OPENSEARCH, control="OpenSearch.10", severity=Severity.LOW,
+    description="Checks whether OpenSearch domains install service software updates automatically.",
+    message="Set software_update_options.auto_software_update_enabled=True")
+cache_minor_upgrades = flag_rule(
+    "elasticache-auto-minor-version-upgrade", path=["autoMinorVersionUpgrade"], what="autoMinorVersionUpgrade",
+    missing_is_on=True, types=[t.REDIS_GROUP], control="ElastiCache.2",
+    description="Checks whether ElastiCache replication groups take minor engine upgrades automatically.",
+    message="Set auto_minor_version_upgrade=True")
 
 
 @resource_rule("elasticache-custom-subnet-group", family="guardrails", types=[t.REDIS_GROUP], control="ElastiCache.7",
@@ -407,20 +395,17 @@ def waf_common_first(props: Mapping[str, Any], config: Mapping[str, Any]):
             description="Checks whether every web ACL has a logging configuration.",
             message="Add an aws.wafv2.WebAclLoggingConfiguration for the ACL (components/waf.py does)")
 def waf_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    logged = referenced(resources, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "resourceArn")
-    for acl in of_type(resources, t.WEB_ACL):
-        if acl.urn not in logged:
-            yield acl.urn, "no logging configuration"
+    for acl in unlinked(resources, t.WEB_ACL, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+                        "resourceArn"):
+        yield acl.urn, "no logging configuration"
 
 
 @stack_rule("ecr-lifecycle-policy", family="guardrails", control="ECR.3", severity=Severity.MEDIUM,
             description="Checks whether every ECR repository has a lifecycle policy.",
             message="Add an aws.ecr.LifecyclePolicy for the repository (untagged layers and old images expire)")
 def ecr_lifecycle(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    governed = referenced(resources, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "repository")
-    for repository in of_type(resources, t.ECR_REPOSITORY):
-        if repository.urn not in governed:
-            yield repository.urn, "no lifecycle policy"
+    for repository in unlinked(resources, t.ECR_REPOSITORY, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "repository"):
+        yield repository.urn, "no lifecycle policy"
 
 
 # --- engine currency -------------------------------------------------------------------------------
