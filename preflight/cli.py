@@ -289,10 +289,20 @@ def _cost_delta(args: argparse.Namespace, console: Console, head: dict[str, Any]
 
 
 def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
-    from .estimates.timeline import estimate, explain
+    from .estimates.timeline import estimate, estimate_change, explain
 
-    timeline = estimate(run_stack(args.stack, overrides=_overrides(args.set), settings_from=args.config_from))
-    table = Table(title=f"First `pulumi up` of {args.stack}: critical path")
+    base = _overrides(args.set)
+    run = run_stack(args.stack, overrides=base, settings_from=args.config_from)
+    if args.change:
+        changed = run_stack(args.stack, overrides={**base, **_overrides(args.change)}, settings_from=args.config_from)
+        plan = estimate_change(run, changed)
+        timeline = plan.timeline
+        title = f"`pulumi up` of {args.stack} applying {', '.join(args.change)}: critical path"
+        console.print(f"{len(plan.created)} to create, {len(plan.updated)} to update, {len(plan.deleted)} to delete")
+    else:
+        timeline = estimate(run)
+        title = f"First `pulumi up` of {args.stack}: critical path"
+    table = Table(title=title)
     for column in ("starts at", "resource", "type", "takes", "why that long"):
         table.add_column(column, overflow="fold")
     elapsed = 0.0
@@ -346,6 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
     timeline = sub.add_parser("timeline", help="estimated wall time of a first pulumi up: the critical path")
     timeline.add_argument("--stack", required=True)
     timeline.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
+    timeline.add_argument("--change", action="append", metavar="KEY=VALUE",
+                          help="time applying this change to the deployed stack instead of a first deploy")
     timeline.set_defaults(func=cmd_timeline)
     compliance = sub.add_parser("compliance", help="per FSBP control: passed, failed, not applicable or waived")
     compliance.add_argument("--stack", required=True)

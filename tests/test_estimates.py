@@ -176,3 +176,41 @@ def test_production_first_deploy_is_bounded_by_the_cross_region_replica() -> Non
     assert result.critical_seconds < result.serial_seconds
     assert result.critical_seconds >= (900 + 2700)
 
+
+
+def test_a_change_is_timed_by_what_it_creates_and_updates() -> None:
+    from preflight.estimates.timeline import estimate_change
+
+    plan = estimate_change(stack_run("staging"), run_stack("staging", overrides={"logAggregation": True}))
+    assert "observability-opensearch" in plan.created and not plan.deleted
+    assert "observability-opensearch" in [s.name for s in plan.timeline.critical_path]
+    assert plan.timeline.critical_seconds >= 3000  # OpenSearch's create time dominates
+
+
+def test_deferred_and_ignored_changes_cost_no_time() -> None:
+    from preflight.estimates.timeline import estimate_change
+
+    plan = estimate_change(stack_run("production"),
+                           run_stack("production", overrides={"redisNodeType": "cache.r6g.xlarge"}))
+    assert plan.updated == ["data-redis"]
+    (step,) = plan.timeline.critical_path
+    assert step.seconds == 15 and "maintenance window" in step.source
+
+
+def test_promoting_a_replica_takes_the_promotion_time() -> None:
+    from dataclasses import replace
+
+    from preflight.estimates.timeline import update_duration
+
+    replica = stack_run("production").one("aws:rds/instance:Instance", "data-replica-usw2")
+    promoted = replace(replica, inputs={k: v for k, v in replica.inputs.items() if k != "replicateSourceDb"})
+    seconds, source = update_duration(replica, promoted)
+    assert seconds == 600 and "PromoteReadReplica" in source
+
+
+def test_timeline_change_on_the_command_line(capsys: pytest.CaptureFixture) -> None:
+    from preflight import cli
+
+    assert cli.main(["timeline", "--stack", "staging", "--change", "logAggregation=true"]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    assert "to create" in out and "observability-opensearch" in out and "applying logAggregation=true" in out

@@ -33,3 +33,8 @@ def usage() -> dict[str, Any]:
 @cache
 def create_times() -> dict[str, Any]:
     return yaml.safe_load((DATA_DIR / "create-times.yaml").read_text())
+
+
+@cache
+def update_times() -> dict[str, Any]:
+    return yaml.safe_load((DATA_DIR / "update-times.yaml").read_text())

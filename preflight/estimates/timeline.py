@@ -11,12 +11,13 @@ are marked on the critical path: they are where a false dependency would slow ev
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
 from ..runner import Registration, StackRun
-from . import create_times
+from . import create_times, update_times
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,61 @@ def duration(reg: Registration) -> tuple[float, str]:
     return float(entry["seconds"]), str(entry["source"])
 
 
+# Types whose modifications wait for the maintenance window when applyImmediately is false.
+DEFERRABLE = {"aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"}
+
+
+def update_duration(before: Registration, after: Registration) -> tuple[float, str]:
+    table = update_times()
+    if not after.custom:
+        key = "component"
+    elif after.type.startswith("pulumi:providers:"):
+        key = "pulumi:providers:aws"
+    elif after.type == "aws:rds/instance:Instance" and before.inputs.get("replicateSourceDb") \
+            and not after.inputs.get("replicateSourceDb"):
+        key = "rds-promote"
+    elif after.type in DEFERRABLE and after.inputs.get("applyImmediately") is False:
+        key = "deferred-to-maintenance-window"
+    else:
+        key = after.type
+    entry = table.get(key, table["default"])
+    return float(entry["seconds"]), str(entry["source"])
+
+
+def _comparable(reg: Registration) -> str:
+    # What the engine diffs: the inputs less the properties the program tells it to ignore.
+    ignored = {path.split(".")[0].split("[")[0] for path in reg.ignore_changes}
+    return json.dumps({k: v for k, v in reg.inputs.items() if k not in ignored}, sort_keys=True, default=str)
+
+
+@dataclass
+class ChangePlan:
+    timeline: Timeline
+    created: list[str]
+    updated: list[str]
+    deleted: list[str]
+
+
+def estimate_change(before: StackRun, after: StackRun) -> ChangePlan:
+    """The critical path of applying a change: resources the change creates take their create
+    time, resources whose inputs change their update time, the rest nothing; waits follow the
+    changed program's dependency graph."""
+    old, new = before.by_urn(), after.by_urn()
+    created = [u for u in new if u not in old]
+    updated = [u for u in new if u in old and new[u].custom and _comparable(new[u]) != _comparable(old[u])]
+    deleted = [u for u in old if u not in new]
+    durations: dict[str, tuple[float, str]] = {}
+    for urn in new:
+        if urn in created:
+            durations[urn] = duration(new[urn])
+        elif urn in updated:
+            durations[urn] = update_duration(old[urn], new[urn])
+        else:
+            durations[urn] = (0.0, "unchanged")
+    return ChangePlan(_walk(after, durations, idle_steps=False), [new[u].name for u in created],
+                      [new[u].name for u in updated], [old[u].name for u in deleted])
+
+
 def data_dependencies(reg: Registration) -> set[str]:
     return {u for urns in reg.property_dependencies.values() for u in urns}
 
@@ -78,10 +134,13 @@ def critical_path(nodes: Mapping[str, float], edges: Mapping[str, set[str]]) -> 
 
 
 def estimate(run: StackRun) -> Timeline:
+    return _walk(run, {reg.urn: duration(reg) for reg in run.resources})
+
+
+def _walk(run: StackRun, durations: Mapping[str, tuple[float, str]], idle_steps: bool = True) -> Timeline:
     by_urn = run.by_urn()
-    nodes, sources = {}, {}
-    for reg in run.resources:
-        nodes[reg.urn], sources[reg.urn] = duration(reg)
+    nodes = {urn: seconds for urn, (seconds, _) in durations.items()}
+    sources = {urn: source for urn, (_, source) in durations.items()}
     edges: dict[str, set[str]] = {}
     for reg in run.resources:
         # A resource waits for its dependencies; a component's children wait for nothing of it.
@@ -89,6 +148,8 @@ def estimate(run: StackRun) -> Timeline:
         waits.discard(reg.parent)
         edges[reg.urn] = {w for w in waits if w in by_urn and w != reg.urn}
     path, total = critical_path(nodes, edges)
+    if not idle_steps:  # a change: show only what the change makes the engine wait for
+        path = [urn for urn in path if nodes[urn] > 0] if total else []
     steps: list[Step] = []
     for index, urn in enumerate(path):
         reg = by_urn[urn]
