@@ -13,7 +13,6 @@ resources: quotas per security group, per role, per log group); `CONSTRAINTS` li
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -927,7 +926,3 @@ def describe(violations: Sequence[Violation]) -> str:
     lines += [f"  - {v}" for v in violations]
     return "\n".join(lines)
 
-
-def as_json(violations: Sequence[Violation]) -> list[dict[str, Any]]:
-    return [{**v.__dict__, "value": v.value if isinstance(v.value, (str, int, float, type(None))) else
-             json.dumps(v.value, default=str)} for v in violations]

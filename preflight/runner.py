@@ -57,7 +57,6 @@ class ProgramError(RuntimeError):
         self.registered = registered or []
 
 
-@dataclass
 class ConstraintError(ProgramError):
     """The program ran, but AWS would reject some of what it registered at create time."""
 
