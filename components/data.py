@@ -187,6 +187,8 @@ class DataTier(pulumi.ComponentResource):
         identifier = physical_name("rds-instance", args.name_prefix, "mysql")
         self._params = self._parameter_group("mysql", self._child)
         self._monitoring = self._monitoring_role()
+        # RDS refuses a monitoring role with enhanced monitoring off (interval 0).
+        self._monitoring_role_arn = self._monitoring.arn if cfg.db_monitoring_interval_seconds else None
         subnet_group = aws.rds.SubnetGroup(
             f"{self._name}-mysql-subnets", subnet_ids=args.isolated_subnet_ids,
             description="Isolated subnets of the data tier",
@@ -208,7 +210,7 @@ class DataTier(pulumi.ComponentResource):
             delete_automated_backups=False, deletion_protection=cfg.db_deletion_protection,
             skip_final_snapshot=False, final_snapshot_identifier=physical_name("rds-snapshot", identifier, "final"),
             performance_insights_kms_key_id=args.key_arns["database"],
-            monitoring_role_arn=self._monitoring.arn,
+            monitoring_role_arn=self._monitoring_role_arn,
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
             iam_database_authentication_enabled=True, apply_immediately=False,
             tags=self._tags(identifier), **self._insights(),
@@ -264,7 +266,7 @@ class DataTier(pulumi.ComponentResource):
             copy_tags_to_snapshot=True, deletion_protection=self._cfg.db_deletion_protection,
             # RDS takes no final snapshot of a read replica; the primary's covers the data.
             skip_final_snapshot=True,
-            performance_insights_kms_key_id=key_arn, monitoring_role_arn=self._monitoring.arn,
+            performance_insights_kms_key_id=key_arn, monitoring_role_arn=self._monitoring_role_arn,
             enabled_cloudwatch_logs_exports=["error", "slowquery"], iam_database_authentication_enabled=True,
             apply_immediately=False, tags=self._tags(identifier, Role="read-replica"),
             **self._insights(replica.insights_mode),

@@ -257,8 +257,8 @@ def _rds_insights(props: Mapping[str, Any]) -> Iterable[Finding]:
         yield "performanceInsightsRetentionPeriod", days, "below 465 in advanced mode"
 
 
-@_rds("rds-monitoring-interval", "0, 1, 5, 10, 15, 30 or 60 seconds; above 0 needs a monitoring role",
-      "set monitoring_interval to an accepted value and monitoring_role_arn when it is above 0")
+@_rds("rds-monitoring-interval", "0, 1, 5, 10, 15, 30 or 60 seconds; a monitoring role exactly when above 0",
+      "set monitoring_interval to an accepted value, and monitoring_role_arn only when it is above 0")
 def _rds_monitoring(props: Mapping[str, Any]) -> Iterable[Finding]:
     interval = _num(props.get("monitoringInterval"))
     if interval is None:
@@ -267,6 +267,8 @@ def _rds_monitoring(props: Mapping[str, Any]) -> Iterable[Finding]:
         yield "monitoringInterval", interval, "not an accepted interval"
     elif interval > 0 and "monitoringRoleArn" not in props:
         yield "monitoringRoleArn", None, "enhanced monitoring without a role"
+    elif interval == 0 and props.get("monitoringRoleArn"):
+        yield "monitoringRoleArn", props.get("monitoringRoleArn"), "a role with monitoring off (interval 0)"
 
 
 def _window_findings(props: Mapping[str, Any], daily_key: str, weekly_key: str, daily_min: int,

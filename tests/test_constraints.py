@@ -256,3 +256,10 @@ def test_cli_refuses_a_bad_stack_name_with_exit_2(capsys: pytest.CaptureFixture)
                                            ("elasticache-group", "elite-locadora-perf-test-environment-01-")])
 def test_the_old_cut_names_break_the_name_rules(kind: str, cut: str) -> None:
     assert NAME_RULES[kind].problems(cut), cut
+
+
+def test_monitoring_role_only_with_monitoring_on() -> None:
+    found = check_all([reg(RDS, {"monitoringInterval": 0.0, "monitoringRoleArn": "arn:aws:iam::1:role/m"})])
+    assert [v.constraint for v in found] == ["rds-monitoring-interval"]
+    run = run_stack("staging", overrides={"dbMonitoringIntervalSeconds": 0}, preview=True)
+    assert "monitoringRoleArn" not in run.one(RDS, "data-mysql").inputs
