@@ -107,9 +107,10 @@ compute = ComputeTier("compute", ComputeArgs(
 # CloudFront's WAF logs must live in us-east-1, encrypted with a key there.
 edge_logs_key = keys.arns["logs"]
 if cfg.region != "us-east-1":
+    # Its own alias prefix: with drRegion us-east-1 the DR keys' aliases live there too.
     edge_logs_key = EncryptionKeys("edge-keys", EncryptionKeysArgs(
         region="us-east-1", specs=[LOGS], tags=tags, protect=cfg.protect_stateful_resources,
-        name_prefix=prefix), opts=pulumi.ResourceOptions(provider=us_east_1)).arns["logs"]
+        name_prefix=f"{prefix}-edge"), opts=pulumi.ResourceOptions(provider=us_east_1)).arns["logs"]
 
 edge = EdgeTier("edge", EdgeArgs(
     name_prefix=prefix, account_id=account_id, zone_id=certificates.zone_id, site_names=cfg.site_names,

@@ -408,9 +408,9 @@ class StackConfig(_Model):
                    service.name, f"at most {MAX_PUBLIC_SERVICE_NAME} characters for a public service "
                    "(its target group name must fit ELB's 32)")
         retention = self.db_performance_insights_retention_days
-        _check(retention == 7 or (retention % 31 == 0 and retention <= 731) or retention == 465,
+        _check(retention in (7, 731) or (retention % 31 == 0 and retention <= 713),
                "dbPerformanceInsightsRetentionDays", retention,
-               "7, a multiple of 31 up to 731, or 465")
+               "7, a multiple of 31 up to 713 (465 is 15 months), or 731")
         _check(self.db_insights_mode == "standard" or retention >= 465,
                "dbPerformanceInsightsRetentionDays", retention,
                "465 or more when dbInsightsMode is advanced")

@@ -57,3 +57,25 @@ def test_sweep_of_stack_names_breaks_no_constraint_and_shares_no_name(settings: 
 def test_staging_and_production_share_no_physical_name() -> None:
     staging, production = (_names(run_stack(s, preview=True)) for s in ("staging", "production"))
     assert not set(staging) & set(production)
+
+
+# Settings a team may reasonably choose: each must yield a program AWS accepts (run_stack raises
+# on any create-time violation), not only one that passes config validation.
+SETTINGS = [
+    ("production", {"azCount": 2, "openSearchInstanceCount": 2}),
+    ("production", {"azCount": 4}),
+    ("production", {"aws:region": "us-west-2", "drRegion": "us-east-1"}),
+    ("staging", {"natStrategy": "none", "interfaceEndpoints": []}),
+    ("staging", {"logAggregation": True, "openSearchDedicatedMasterCount": 5}),
+    ("staging", {"cacheEngine": "redis", "cacheEngineVersion": "7.0", "redisNodeCount": 6}),
+    ("staging", {"dbInsightsMode": "advanced", "dbPerformanceInsightsRetentionDays": 731}),
+    ("staging", {"dbMonitoringIntervalSeconds": 0, "dbEngineVersion": "8.0"}),
+    ("staging", {"aws:region": "eu-west-1", "logRetentionDays": 3653, "logInfrequentAccess": True}),
+    ("staging", {"albOnlyFromCloudFront": False, "wafManagedRuleGroups": [], "wafRateLimit": 10}),
+]
+
+
+@pytest.mark.parametrize(("stack", "overrides"), SETTINGS, ids=[f"{s}-{'-'.join(o)}"[:60] for s, o in SETTINGS])
+def test_settings_sweep_yields_what_aws_accepts(stack: str, overrides: dict) -> None:
+    run = run_stack(stack, preview=True, overrides=overrides)
+    assert run.of_type("aws:rds/instance:Instance")
