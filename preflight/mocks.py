@@ -102,8 +102,12 @@ class AwsMocks(pulumi.runtime.Mocks):
     """Answers the mock monitor with AWS-shaped state. Knows each provider's region."""
 
     def __init__(self, *, preview: bool = False, default_region: str = "us-east-1",
-                 account_id: str = ACCOUNT_ID) -> None:
+                 account_id: str = ACCOUNT_ID,
+                 stack_outputs: dict[str, tuple[dict[str, Any], set[str]]] | None = None) -> None:
         _ACCOUNT.id = account_id
+        # "organization/project/stack" -> (outputs, names of the secret ones): what a
+        # StackReference reads (a stack the runner ran first).
+        self.stack_outputs = stack_outputs or {}
         self.preview = preview
         self.default_region = default_region
         self.provider_regions: dict[str, str] = {}
@@ -130,6 +134,13 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
         token, inputs = args.typ, dict(args.inputs)
+        if token == "pulumi:pulumi:StackReference":  # noqa: S105 - a type token
+            name = str(inputs.get("name"))
+            if name not in self.stack_outputs:
+                raise KeyError(f"StackReference {name!r}: the preflight ran no such stack first "
+                               f"(known: {', '.join(self.stack_outputs) or 'none'})")
+            outputs, secret = self.stack_outputs[name]
+            return name, {"name": name, "outputs": outputs, "secretOutputNames": sorted(secret)}
         if token.startswith("pulumi:providers:"):
             region = inputs.get("region", self.default_region)
             self.provider_regions[args.name] = region

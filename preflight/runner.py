@@ -41,6 +41,12 @@ SUPPLIED_SECRETS = {PROJECT: [f"{PROJECT}:{key}" for key in SUPPLIED_SECRET_KEYS
 SECRET_PLACEHOLDER = "preflight-placeholder-secret"  # noqa: S105 - stands in for ciphertext
 
 
+# Config keys naming another stack of the project that the program reads by StackReference
+# (`pulumi.StackReference(f"{organization}/{project}/{name}")`).
+REFERENCE_KEYS = ("standbyFor",)
+ORGANIZATION = "organization"  # the organization of a self-managed (S3) backend
+
+
 class UnknownStackError(ValueError):
     pass
 
@@ -97,6 +103,7 @@ class StackRun:
     exports: dict[str, Any]
     warnings: list[str]
     notes: list[str]
+    secret_exports: set[str] = field(default_factory=set)
 
     def of_type(self, token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == token]
@@ -277,12 +284,20 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     config, secret_keys, notes = load_cli_config(stack, overrides, project_dir,
                                                  fill_missing_secrets, settings_from)
     project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+    # Stacks this one reads through a StackReference run first (as deployed: update mode), so the
+    # reference answers with real-shaped outputs, secrets still secret.
+    referenced = {}
+    for key in REFERENCE_KEYS:
+        other = config.get(f"{project}:{key}")
+        if other:
+            run = run_stack(other, project_dir=project_dir, fill_missing_secrets=fill_missing_secrets)
+            referenced[f"{ORGANIZATION}/{project}/{other}"] = (run.exports, run.secret_exports)
     set_all_config(config, sorted(secret_keys))
     region = config.get("aws:region", "us-east-1")
     # The offline credentials belong to the account the stack names (a stack file with its real
     # accountId previews cleanly); `caller_account` simulates credentials of another one.
     account = caller_account or config.get(f"{project}:accountId") or ACCOUNT_ID
-    mocks = AwsMocks(preview=preview, default_region=region, account_id=account)
+    mocks = AwsMocks(preview=preview, default_region=region, account_id=account, stack_outputs=referenced)
     monitor = _CapturingMonitor(mocks)
     logger = logging.getLogger(f"preflight.engine.{stack}")
     logger.propagate = False
@@ -292,7 +307,7 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     # run's exports.
     set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
-                             logger=logger, monitor=monitor)
+                             logger=logger, monitor=monitor, organization=ORGANIZATION)
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     main = project_dir / "__main__.py"
@@ -305,6 +320,8 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
         root = get_root_resource()
         outputs = getattr(root, "outputs", {})  # the Stack resource's `pulumi.export`s
         exports = _sync_await(pulumi.Output.from_input(outputs).future())
+        secret_exports = {name for name, value in (outputs or {}).items()
+                          if isinstance(value, pulumi.Output) and _sync_await(value.is_secret())}
     except pulumi.RunError as exc:
         raise ProgramError(str(exc), monitor.registrations) from exc
     except Exception as exc:
@@ -315,4 +332,4 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     if violations:
         raise ConstraintError(constraints.describe(violations), monitor.registrations, violations)
     return StackRun(stack=stack, preview=preview, resources=monitor.registrations,
-                    exports=exports or {}, warnings=collector.messages, notes=notes)
+                    exports=exports or {}, warnings=collector.messages, notes=notes, secret_exports=secret_exports)
