@@ -250,8 +250,10 @@ def deploy_statements(env: str) -> list[Statement]:
             "iam:UpdateAssumeRolePolicy",
             "iam:TagRole", "iam:UntagRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
             "iam:ListInstanceProfilesForRole", "iam:ListRoleTags"], resources=[roles]),
+        # CloudWatch Logs takes its subscription role under its regional principal.
         Statement(sid="PassOwnRolesToPlatformServices", actions=["iam:PassRole"], resources=[roles],
-                  conditions={"StringEquals": {"iam:PassedToService": ROLE_CONSUMERS}}),
+                  conditions={"StringEquals": {"iam:PassedToService": [
+                      *ROLE_CONSUMERS, *(f"logs.{r}.amazonaws.com" for r in regions)]}}),
         Statement(sid="ReadTheBoundary", actions=["iam:GetPolicy", "iam:GetPolicyVersion"], resources=[boundary.arn]),
         Statement(sid="ServiceLinkedRoles", actions=["iam:CreateServiceLinkedRole"],
                   resources=[f"arn:aws:iam::{account}:role/aws-service-role/*"],
