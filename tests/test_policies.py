@@ -492,6 +492,14 @@ def test_unknown_values_never_flag_or_crash(name: str, resource_type: str, good:
     assert violations(policy(name), unknown_props, resource_type=resource_type) == []
 
 
+def test_a_privileged_policy_on_a_role_unknown_until_up_is_still_flagged() -> None:
+    props = {"role": UNKNOWN, "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}
+    found = violations(policy("iam-no-privileged-managed-policy"), props,
+                       resource_type="aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                       config={"exemptRoles": {"deployer": "pipeline"}})
+    assert found and "AdministratorAccess" in found[0]
+
+
 def test_unknown_values_in_stack_policies_never_flag() -> None:
     bucket = resource(BUCKET, "b", {"tags": UNKNOWN}, protect=True)
     link = {"bucket": [bucket]}

@@ -10,7 +10,7 @@ from typing import Any
 from pulumi_policy import Severity
 
 from . import _types as t
-from ._framework import Setting, as_list, document, get, resource_rule, statements
+from ._framework import Setting, as_list, document, get, known, resource_rule, statements
 from .guardrails import CALLER_KEYS, public_statements
 
 # Actions AWS authorizes only on Resource "*" (no resource-level permissions); granting them on
@@ -94,7 +94,9 @@ def iam_passrole(props: Mapping[str, Any], config: Mapping[str, Any]):
                          "exemptRoles": Setting({}, {"type": "object", "additionalProperties": {"type": "string"}},
                                                 "role name -> why it may carry one")})
 def iam_privileged(props: Mapping[str, Any], config: Mapping[str, Any]):
-    role = get(props, "role") or get(props, "name")
+    # The role's name may be unknown until `up` (auto-named roles): judge the policy anyway; only
+    # a known, exempted name lets a privileged policy pass.
+    role = known(props, "role") or known(props, "name")
     if role in config["exemptRoles"]:
         return
     arns = [get(props, "policyArn"), *as_list(get(props, "managedPolicyArns"))]
