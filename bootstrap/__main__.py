@@ -190,6 +190,8 @@ read_state = [
     # this role runs only after a maintainer approves it (GitHub environment).
     Statement(sid="StackSecrets", actions=["kms:Decrypt"], resources=[k.arn for k in secrets_keys.values()]),
 ]
+# Data no reading role may touch; the preview role also loses every KMS key but the state's and
+# the stack secrets' (the drift role decrypts SecureStrings through SSM to refresh them).
 no_data = [
     Statement(sid="NoObjectsButState", effect="Deny", actions=[
         "s3:GetObject", "s3:GetObjectVersion", "s3:GetObjectTorrent", "s3:GetObjectVersionTorrent",
@@ -199,19 +201,20 @@ no_data = [
         "logs:StartLiveTail", "logs:Unmask", "logs:GetLogObject"]),
     Statement(sid="NoSecretValues", effect="Deny", actions=[
         "secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"]),
-    Statement(sid="NoDataKeys", effect="Deny", actions=["kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey",
-                                                        "kms:GenerateDataKeyWithoutPlaintext"],
-              resources=[state_key.arn, *[k.arn for k in secrets_keys.values()]], not_resources=True),
     Statement(sid="NoOtherData", effect="Deny", actions=[
         "dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan", "es:ESHttpGet",
         "es:ESHttpPost", "rds:DownloadDBLogFilePortion", "rds:DownloadCompleteDBLogFile", "kinesis:GetRecords",
         "sqs:ReceiveMessage", "athena:GetQueryResults", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer",
         "ssm:GetParameterHistory"]),
 ]
+no_data_keys = Statement(
+    sid="NoDataKeys", effect="Deny", actions=["kms:Decrypt", "kms:ReEncryptFrom", "kms:GenerateDataKey",
+                                               "kms:GenerateDataKeyWithoutPlaintext"],
+    resources=[state_key.arn, *[k.arn for k in secrets_keys.values()]], not_resources=True)
 preview = role(
     "preview", [f"repo:{repository}:environment:{preview_environment}"],
     "Pull-request previews after a maintainer's approval: resource configuration, never data",
-    *read_state, *no_data,
+    *read_state, *no_data, no_data_keys,
     Statement(sid="NoParameterValues", effect="Deny", actions=[
         "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]),
     managed=("arn:aws:iam::aws:policy/ReadOnlyAccess",))
@@ -220,7 +223,7 @@ preview = role(
 drift = role(
     "drift", [f"repo:{repository}:ref:refs/heads/{default_branch}"],
     "Nightly drift check of the default branch: preview with refresh, no data reads",
-    *read_state, *no_data[:3],
+    *read_state, *no_data,
     Statement(sid="RefreshSecureStrings", actions=["kms:Decrypt"], resources=[arn("kms", "key/*")],
               conditions={"StringLike": {"kms:ViaService": [f"ssm.{r}.amazonaws.com" for r in regions]}}),
     managed=("arn:aws:iam::aws:policy/ReadOnlyAccess",))

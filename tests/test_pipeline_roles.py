@@ -253,3 +253,12 @@ def test_code_backup_workflow_bundles_the_repository_with_oidc() -> None:
     assert "git bundle create" in script and "git bundle verify" in script and "aws s3 cp" in script
     assert steps[0]["with"]["fetch-depth"] == 0 and "schedule" in workflow[True]
     assert any(s.get("with", {}).get("role-to-assume") == "${{ vars.CODE_BACKUP_ROLE_ARN }}" for s in steps)
+
+
+def test_drift_role_reads_no_data_either(bootstrap: StackRun) -> None:
+    by_sid = {s["Sid"]: s for s in _statements(bootstrap, "drift")}
+    for sid in ("NoObjectsButState", "NoLogEvents", "NoSecretValues", "NoOtherData"):
+        assert by_sid[sid]["Effect"] == "Deny", sid
+    refresh = by_sid["RefreshSecureStrings"]
+    assert refresh["Condition"]["StringLike"]["kms:ViaService"] == ["ssm.us-east-1.amazonaws.com",
+                                                                    "ssm.us-west-2.amazonaws.com"]
