@@ -5,6 +5,7 @@ stack's policy run into Security Hub's view before anything is deployed."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -26,7 +27,8 @@ def _reference_controls() -> list[tuple[str, str, str]]:
     return re.findall(r"^- (\S+) \| (.+?) \| (\w+)$", REFERENCE.read_text(), re.M)
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared/ is not beside this clone")
+# CI always has shared/ beside the clone: there a missing reference is a failure, not a skip.
+@pytest.mark.skipif(not REFERENCE.exists() and not os.environ.get("CI"), reason="shared/ is not beside this clone")
 def test_the_pack_lists_exactly_the_reference_controls() -> None:
     assert list(fsbp.CONTROLS) == _reference_controls()
 

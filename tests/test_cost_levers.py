@@ -11,7 +11,7 @@ import yaml
 
 from preflight import cli
 from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
-from preflight.estimates import prices
+from preflight.estimates import prices, usage
 from preflight.estimates.cost import estimate
 from preflight.estimates.delta import delta
 from preflight.estimates.guide import GUIDE_SPEC, LEVERS, guide_overrides, lever_overrides
@@ -123,12 +123,15 @@ def test_cost_base_reports_resource_tier_and_total_deltas(tmp_path: Path, capsys
                      "--json", str(head), "--base", str(base), "--format", "markdown"]) == cli.EXIT_OK
     result = delta(json.loads(base.read_text()), json.loads(head.read_text()))
     assert [r["resource"] for r in result["resources"]] == ["data-redis"]
-    assert result["resources"][0]["delta"] == pytest.approx(90.23, abs=0.01)
+    table, node = prices("us-east-1"), "cache.r6g.large"
+    per_node_hour = table["elasticache_node_hour"][node]["usd"] - table["elasticache_valkey_node_hour"][node]["usd"]
+    expected = 3 * usage()["hours_per_month"] * per_node_hour
+    assert result["resources"][0]["delta"] == pytest.approx(expected, abs=0.01)
     assert result["tiers"] == [{"tier": "data", "base": result["tiers"][0]["base"],
                                 "head": result["tiers"][0]["head"], "delta": result["resources"][0]["delta"]}]
     assert result["total"]["delta"] == result["resources"][0]["delta"]
     out = capsys.readouterr().out
-    assert "### Cost change: `production` (+90.23 USD/month" in out and "| data | `data-redis` |" in out
+    assert f"### Cost change: `production` ({expected:+,.2f} USD/month" in out and "| data | `data-redis` |" in out
 
 
 def test_a_bad_base_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
