@@ -1,8 +1,10 @@
-"""Elite Locadora on AWS: config -> keys -> network (primary, DR) -> data -> certificates ->
-compute -> edge -> observability -> exports.
+"""Elite Locadora on AWS: config -> keys -> network -> data -> certificates -> compute ->
+observability -> edge (or, in a DR stack, the standby links) -> exports.
 
 Each tier is one ComponentResource (components/); this file only wires them from the stack's
-validated config. Nothing here branches on the stack name: environments differ by config.
+validated config. Nothing here branches on the stack name: environments differ by config. A DR
+stack (`standbyFor`) is this same program in another region: its data tier replicates the
+primary stack's, CloudFront stays the primary's, and StandbyLinks attaches it to the primary.
 """
 
 import pulumi
@@ -11,18 +13,13 @@ import pulumi_aws as aws
 from components.certificates import Certificates, CertificatesArgs
 from components.compute import ComputeArgs, ComputeTier
 from components.config import load_stack_config, log_class, require_account
-from components.data import DataArgs, DataTier, DrSite
+from components.data import DataArgs, DataTier
 from components.edge import EdgeArgs, EdgeTier
 from components.iam import PLATFORM_ROLE_PATH, RolePlacement, environment_role_path
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
-from components.observability import (
-    DrAlerting,
-    MonitoredDatabase,
-    MonitoredService,
-    ObservabilityArgs,
-    ObservabilityTier,
-)
+from components.observability import MonitoredDatabase, MonitoredService, ObservabilityArgs, ObservabilityTier
+from components.standby import StandbyLinks, StandbyLinksArgs, primary_stack, standby_exports
 from components.tagging import stack_tags
 
 settings = load_stack_config()
@@ -34,17 +31,17 @@ prefix = f"elite-locadora-{settings.stack}"
 # credential can never touch the production account, nor the reverse.
 allowed_accounts = [cfg.account_id] if cfg.account_id else None
 primary = aws.Provider("primary", region=cfg.region, allowed_account_ids=allowed_accounts)
-dr = aws.Provider("dr", region=cfg.dr_region, allowed_account_ids=allowed_accounts)
 # CloudFront reads certificates and CLOUDFRONT-scope WAF ACLs only from us-east-1.
 us_east_1 = aws.Provider("us-east-1", region="us-east-1", allowed_account_ids=allowed_accounts)
 account_id = require_account(settings, aws.get_caller_identity(opts=pulumi.InvokeOptions(provider=primary)).account_id)
-roles = RolePlacement(path=environment_role_path(settings.stack), permissions_boundary=(
+roles = RolePlacement(path=environment_role_path(settings.environment, settings.stack), permissions_boundary=(
     f"arn:aws:iam::{account_id}:policy{PLATFORM_ROLE_PATH}{cfg.permissions_boundary_policy}"
     if cfg.permissions_boundary_policy else None))
 
 LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs", cloudwatch_logs=True)
 DATABASE = KeySpec("database", "RDS storage and Performance Insights, ElastiCache at rest")
-STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas), ECR images", cloudfront_decrypt=True)
+STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas), ECR images (and their replicas)",
+                  cloudfront_decrypt=True)
 SECRETS = KeySpec("secrets", "SSM SecureString parameters and generated credentials")
 ALERTS = KeySpec("alerts", "SNS alarm topics (CloudWatch alarms and RDS events publish to them)",
                  service_principals=["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"])
@@ -59,42 +56,29 @@ network = NetworkTier("network", NetworkArgs(
     nat_strategy=cfg.nat_strategy, flow_log_retention_days=cfg.log_retention_days,
     flow_log_kms_key_arn=keys.arns["logs"], flow_log_traffic_type=cfg.flow_log_traffic_type,
     flow_log_class=log_class(cfg),
-    interface_endpoints=cfg.interface_endpoints, vpn_gateway=cfg.vpn_gateway,
+    interface_endpoints=cfg.interface_endpoints, interface_endpoint_zones=cfg.interface_endpoint_zones,
+    vpn_gateway=cfg.vpn_gateway,
     vpn_amazon_side_asn=cfg.vpn_amazon_side_asn, tags=tags, roles=roles),
     opts=pulumi.ResourceOptions(provider=primary))
 
-dr_site, dr_alerting = None, None
-if cfg.dr_network:
-    # The DR region's own keys and a small network (isolated subnets for the cross-region
-    # replica, no NAT): the same components, another provider.
-    dr_keys = EncryptionKeys("dr-keys", EncryptionKeysArgs(
-        region=cfg.dr_region, specs=[LOGS, DATABASE, STORAGE, ALERTS], tags=tags,
-        protect=cfg.protect_stateful_resources, name_prefix=prefix),
-        opts=pulumi.ResourceOptions(provider=dr))
-    dr_network = NetworkTier("dr-network", NetworkArgs(
-        name_prefix=f"{prefix}-dr", region=cfg.dr_region, cidr=cfg.dr_vpc_cidr,
-        az_count=cfg.dr_az_count, nat_strategy="none",
-        flow_log_retention_days=cfg.log_retention_days, flow_log_kms_key_arn=dr_keys.arns["logs"],
-        flow_log_traffic_type=cfg.flow_log_traffic_type, flow_log_class=log_class(cfg), tags=tags, roles=roles),
-        opts=pulumi.ResourceOptions(provider=dr))
-    dr_site = DrSite(provider=dr, region=cfg.dr_region, vpc_id=dr_network.vpc_id,
-                     vpc_cidr=dr_network.vpc_cidr, isolated_subnet_ids=dr_network.isolated_subnet_ids,
-                     database_key_arn=dr_keys.arns["database"], storage_key_arn=dr_keys.arns["storage"],
-                     logs_key_arn=dr_keys.arns["logs"])
-    dr_alerting = DrAlerting(provider=dr, region=cfg.dr_region, alerts_key_arn=dr_keys.arns["alerts"])
+# A DR stack reads the stack it protects (its exports); a primary stack never reads its standby.
+source = (primary_stack(cfg.standby_for, settings.primary_region, allowed_accounts)
+          if cfg.standby_for and settings.primary_region else None)
 
 data = DataTier("data", DataArgs(
-    name_prefix=prefix, environment=settings.stack, account_id=account_id, config=cfg,
+    name_prefix=prefix, environment=settings.environment, account_id=account_id, config=cfg,
     supplied=settings.secrets, vpc_id=network.vpc_id, isolated_subnet_ids=network.isolated_subnet_ids,
-    app_security_group_id=network.app_security_group_id, key_arns=keys.arns, tags=tags, roles=roles, dr=dr_site),
+    app_security_group_id=network.app_security_group_id, key_arns=keys.arns, tags=tags, roles=roles,
+    primary=source),
     opts=pulumi.ResourceOptions(provider=primary))
 certificates = Certificates("certificates", CertificatesArgs(
     domain_name=cfg.domain_name, create_hosted_zone=cfg.create_hosted_zone, site_names=cfg.site_names,
-    api_name=cfg.api_name, tags=tags, us_east_1=us_east_1), opts=pulumi.ResourceOptions(provider=primary))
+    api_name=cfg.api_name, tags=tags, us_east_1=us_east_1, edge=source is None),
+    opts=pulumi.ResourceOptions(provider=primary))
 
 compute = ComputeTier("compute", ComputeArgs(
-    name_prefix=prefix, environment=settings.stack, region=cfg.region, dr_region=cfg.dr_region,
-    account_id=account_id, config=cfg, vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
+    name_prefix=prefix, environment=settings.environment, region=cfg.region, account_id=account_id,
+    config=cfg, vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
     private_subnet_ids=network.private_subnet_ids, app_security_group_id=network.app_security_group_id,
     certificate_arn=certificates.alb_certificate_arn, logs_key_arn=keys.arns["logs"],
     images_key_arn=keys.arns["storage"], parameter_arns=data.parameter_arns,
@@ -102,30 +86,7 @@ compute = ComputeTier("compute", ComputeArgs(
     assets_bucket_name=data.assets.name, assets_key_arn=keys.arns["storage"],
     access_logs_bucket=data.logs_bucket.name, db_address=data.db_address, db_port=data.db_port,
     db_name=data.db_name, db_username=data.db_username, redis_address=data.redis_address,
-    redis_port=data.redis_port, tags=tags, roles=roles), opts=pulumi.ResourceOptions(provider=primary))
-
-# CloudFront's WAF logs must live in us-east-1, encrypted with a key there.
-edge_logs_key = keys.arns["logs"]
-if cfg.region != "us-east-1":
-    # Its own alias prefix: with drRegion us-east-1 the DR keys' aliases live there too.
-    edge_logs_key = EncryptionKeys("edge-keys", EncryptionKeysArgs(
-        region="us-east-1", specs=[LOGS], tags=tags, protect=cfg.protect_stateful_resources,
-        name_prefix=f"{prefix}-edge"), opts=pulumi.ResourceOptions(provider=us_east_1)).arns["logs"]
-
-edge = EdgeTier("edge", EdgeArgs(
-    name_prefix=prefix, account_id=account_id, zone_id=certificates.zone_id, site_names=cfg.site_names,
-    api_name=cfg.api_name, certificate_arn=certificates.cloudfront_certificate_arn,
-    minimum_protocol_version=cfg.cloudfront_minimum_protocol, price_class=cfg.cloudfront_price_class,
-    rate_limit=cfg.waf_rate_limit, waf_managed_rule_groups=cfg.waf_managed_rule_groups,
-    alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
-    origin_verify_header=compute.origin_verify_header, assets_bucket_arn=data.assets.arn,
-    assets_regional_domain_name=data.assets.regional_domain_name, logs_bucket_arn=data.logs_bucket.arn,
-    log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
-    tags=tags), opts=pulumi.ResourceOptions(provider=primary))
-
-# The buckets' policies take statements from tiers built after them (README, "Bucket policies").
-data.logs_bucket.attach_policy(compute.alb_log_delivery, edge.log_delivery_grant)
-data.assets.attach_policy(edge.assets_read_grant)
+    redis_port=data.redis_port, tags=tags, roles=roles, primary=source), opts=pulumi.ResourceOptions(provider=primary))
 
 observability = ObservabilityTier("observability", ObservabilityArgs(
     name_prefix=prefix, region=cfg.region, account_id=account_id, config=cfg,
@@ -135,12 +96,53 @@ observability = ObservabilityTier("observability", ObservabilityArgs(
                                target_group_arn_suffix=s.target_group.arn_suffix if s.target_group else None)
               for name, s in compute.services.items()],
     alb_arn_suffix=compute.alb_arn_suffix,
-    databases=[MonitoredDatabase("mysql", data.db_instance_ids["primary"], cfg.region, replica=False)] + [
+    databases=[MonitoredDatabase("mysql", data.db_instance_ids["primary"], cfg.region, replica=data.db_is_replica)] + [
         MonitoredDatabase(r.name, data.db_instance_ids[r.name], r.region, replica=True) for r in cfg.read_replicas],
     redis_group_id=data.redis_group_name, redis_node_count=cfg.redis_node_count, vpc_id=network.vpc_id,
     private_subnet_ids=network.private_subnet_ids, tags=tags, roles=roles,
-    access_logs_bucket=data.logs_bucket.name, dr=dr_alerting),
+    access_logs_bucket=data.logs_bucket.name),
     opts=pulumi.ResourceOptions(provider=primary))
+
+if source is None:
+    # CloudFront's WAF logs must live in us-east-1, encrypted with a key there.
+    edge_logs_key = keys.arns["logs"]
+    if cfg.region != "us-east-1":
+        edge_logs_key = EncryptionKeys("edge-keys", EncryptionKeysArgs(
+            region="us-east-1", specs=[LOGS], tags=tags, protect=cfg.protect_stateful_resources,
+            name_prefix=f"{prefix}-edge"), opts=pulumi.ResourceOptions(provider=us_east_1)).arns["logs"]
+    edge = EdgeTier("edge", EdgeArgs(
+        name_prefix=prefix, account_id=account_id, zone_id=certificates.zone_id, site_names=cfg.site_names,
+        api_name=cfg.api_name, certificate_arn=certificates.cloudfront_certificate_arn,
+        minimum_protocol_version=cfg.cloudfront_minimum_protocol, price_class=cfg.cloudfront_price_class,
+        rate_limit=cfg.waf_rate_limit, waf_managed_rule_groups=cfg.waf_managed_rule_groups,
+        alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
+        origin_verify_header=compute.origin_verify_header, assets_bucket_arn=data.assets.arn,
+        assets_regional_domain_name=data.assets.regional_domain_name, logs_bucket_arn=data.logs_bucket.arn,
+        log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
+        tags=tags, origin_health_alarm_names=observability.origin_health_alarm_names, region=cfg.region),
+        opts=pulumi.ResourceOptions(provider=primary))
+    # The buckets' policies take statements from tiers built after them (README, "Bucket policies").
+    data.logs_bucket.attach_policy(compute.alb_log_delivery, edge.log_delivery_grant)
+    data.assets.attach_policy(edge.assets_read_grant)
+    pulumi.export("cdnDomainName", edge.distribution_domain_name)
+    pulumi.export("cdnDistributionId", edge.distribution_id)
+else:
+    # CloudFront stays the primary's; this stack answers for the API origin name when the
+    # primary's health check fails, and receives its assets and images.
+    StandbyLinks("standby-links", StandbyLinksArgs(
+        name_prefix=prefix, region=cfg.region, account_id=account_id, primary=source,
+        assets_bucket_arn=data.assets.arn, assets_versioning=data.assets.versioning,
+        storage_key_arn=keys.arns["storage"], api_name=cfg.api_name, alb_dns_name=compute.alb_dns_name,
+        alb_zone_id=compute.alb_zone_id, tags=tags, roles=roles), opts=pulumi.ResourceOptions(provider=primary))
+    data.logs_bucket.attach_policy(compute.alb_log_delivery)
+    data.assets.attach_policy()
+
+if cfg.origin_failover:
+    standby_exports(
+        region=cfg.region, database_arn=data.db_arn, assets_bucket_name=data.assets.name,
+        assets_bucket_arn=data.assets.arn, storage_key_arn=keys.arns["storage"], zone_id=certificates.zone_id,
+        repository_prefix=prefix, service_images={s.name: s.image for s in cfg.services},
+        secrets={**data.standby_secrets, "originVerifyHeader": compute.origin_verify_header})
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("availabilityZones", network.availability_zones)
@@ -154,8 +156,6 @@ pulumi.export("clusterName", compute.cluster_name)
 pulumi.export("serviceNames", {name: s.service.name for name, s in compute.services.items()})
 pulumi.export("repositoryUrls", compute.repository_urls)
 pulumi.export("albDnsName", compute.alb_dns_name)
-pulumi.export("cdnDomainName", edge.distribution_domain_name)
-pulumi.export("cdnDistributionId", edge.distribution_id)
 pulumi.export("alarmTopicArn", observability.alarm_topic_arn)
 pulumi.export("dashboardName", observability.dashboard_name)
 if observability.dashboards_url is not None:

@@ -60,7 +60,8 @@ DEPLOY_SUBJECTS = {"staging": f"environment:{staging_environment}",
                    "production": f"environment:{production_environment}"}
 # Services the platform hands its roles to (iam:PassRole is limited to these).
 ROLE_CONSUMERS = ["ecs-tasks.amazonaws.com", "monitoring.rds.amazonaws.com", "s3.amazonaws.com",
-                  "vpc-flow-logs.amazonaws.com", "firehose.amazonaws.com", "logs.amazonaws.com"]
+                  "vpc-flow-logs.amazonaws.com", "firehose.amazonaws.com", "logs.amazonaws.com",
+                  "ecr.amazonaws.com"]
 SERVICE_LINKED = ["opensearchservice.amazonaws.com", "ecs.amazonaws.com", "rds.amazonaws.com",
                   "elasticache.amazonaws.com", "elasticloadbalancing.amazonaws.com",
                   "ecs.application-autoscaling.amazonaws.com"]
@@ -144,6 +145,12 @@ boundary = aws.iam.Policy(
         Statement(sid="PlatformImages", actions=[
             "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
                   resources=[arn("ecr", "repository/elite-locadora-*")]),
+        # A DR stack's repository creation template: ECR creates the replicas under its role.
+        Statement(sid="PlatformImageReplicas", actions=["ecr:CreateRepository", "ecr:ReplicateImage",
+                                                        "ecr:TagResource"],
+                  resources=[arn("ecr", "repository/elite-locadora-*")]),
+        Statement(sid="PlatformKeyGrants", actions=["kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"],
+                  resources=[arn("kms", "key/*")]),
         Statement(sid="PlatformLogSearch", actions=[
             "es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpHead", "es:ESHttpDelete", "es:DescribeDomain",
             "es:DescribeDomains", "es:DescribeDomainConfig"], resources=[arn("es", "domain/elite-logs-*")]),

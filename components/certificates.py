@@ -7,7 +7,9 @@ through Route 53:
     viewer's Host to the web origin and checks the origin certificate against it);
   * CloudFront's, always in us-east-1 (the only region CloudFront reads), for the site names.
 A domain on both certificates gets one validation record: ACM derives the record from the
-account and the domain, so both certificates share it.
+account and the domain, so both certificates share it. For the same reason a DR stack
+(`edge=False`: no CloudFront) writes no validation records: its ALB certificate, in its own
+region, is validated by the records the primary stack owns.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class CertificatesArgs:
     api_name: str
     tags: Mapping[str, str]
     us_east_1: aws.Provider
+    edge: bool = True  # CloudFront's certificate and the validation records live in this stack
 
 
 class Certificates(pulumi.ComponentResource):
@@ -53,11 +56,11 @@ class Certificates(pulumi.ComponentResource):
         self._records: dict[str, aws.route53.Record] = {}
         alb_names = list(dict.fromkeys([args.api_name, *args.site_names]))
         self.alb_certificate_arn = self._validated("alb", alb_names, pulumi.ResourceOptions(parent=self))
-        self.cloudfront_certificate_arn = self._validated(
-            "cloudfront", list(dict.fromkeys(args.site_names)),
-            pulumi.ResourceOptions(parent=self, provider=args.us_east_1))
-        self.register_outputs({"alb_certificate_arn": self.alb_certificate_arn,
-                               "cloudfront_certificate_arn": self.cloudfront_certificate_arn})
+        if args.edge:
+            self.cloudfront_certificate_arn = self._validated(
+                "cloudfront", list(dict.fromkeys(args.site_names)),
+                pulumi.ResourceOptions(parent=self, provider=args.us_east_1))
+        self.register_outputs({"alb_certificate_arn": self.alb_certificate_arn})
 
     def _validated(self, label: str, names: list[str], opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
         certificate = aws.acm.Certificate(
@@ -68,7 +71,7 @@ class Certificates(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
                 # A replacement must exist before the listener or distribution lets go of the old one.
                 delete_before_replace=False)))
-        for domain in names:
+        for domain in names if self._args.edge else ():
             if domain not in self._records:
                 option = certificate.domain_validation_options.apply(partial(_option_for, domain))
                 self._records[domain] = aws.route53.Record(
@@ -78,7 +81,7 @@ class Certificates(pulumi.ComponentResource):
                     opts=pulumi.ResourceOptions(parent=self))
         validation = aws.acm.CertificateValidation(
             f"{self._name}-{label}-validation", certificate_arn=certificate.arn,
-            validation_record_fqdns=[self._records[d].fqdn for d in names], opts=opts)
+            validation_record_fqdns=[self._records[d].fqdn for d in names] if self._args.edge else None, opts=opts)
         return validation.certificate_arn
 
 

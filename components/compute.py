@@ -13,16 +13,20 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from .config import ServiceSpec, StackConfig
+from .config import FROM_PRIMARY, ServiceSpec, StackConfig
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
+
+if TYPE_CHECKING:
+    from .standby import PrimaryStack
 
 # `image: placeholder` in config: a tiny HTTP server answering the service's health path, so a
 # first `pulumi up` converges (health checks pass) before CI has pushed a real image to ECR.
@@ -48,6 +52,13 @@ SECRETS_BY_KIND: dict[str, dict[str, str]] = {  # env var -> SSM parameter path
             "STRIPE_SECRET": "payments/stripe-secret", "STRIPE_KEY": "stripe/public-key"},
 }
 SECRETS_BY_KIND["worker"] = SECRETS_BY_KIND["api"]
+IMAGE_LIFECYCLE = json.dumps({"rules": [
+    {"rulePriority": 1, "description": "Drop untagged layers after a week",
+     "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
+     "action": {"type": "expire"}},
+    {"rulePriority": 2, "description": "Keep the 50 most recent images",
+     "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50},
+     "action": {"type": "expire"}}]})
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,6 @@ class ComputeArgs:
     name_prefix: str
     environment: str
     region: str
-    dr_region: str
     account_id: str
     config: StackConfig
     vpc_id: pulumi.Input[str]
@@ -79,6 +89,7 @@ class ComputeArgs:
     redis_port: int
     tags: Mapping[str, str]
     roles: RolePlacement
+    primary: PrimaryStack | None = None  # a DR stack: images, origin secret from the primary
 
 
 @dataclass(frozen=True)
@@ -146,13 +157,17 @@ class ComputeTier(pulumi.ComponentResource):
     def _repositories(self) -> None:
         args = self._args
         self.repository_urls, self._repository_arns = {}, {}
-        lifecycle = json.dumps({"rules": [
-            {"rulePriority": 1, "description": "Drop untagged layers after a week",
-             "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed",
-                           "countUnit": "days", "countNumber": 7}, "action": {"type": "expire"}},
-            {"rulePriority": 2, "description": "Keep the 50 most recent images",
-             "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50},
-             "action": {"type": "expire"}}]})
+        primary = args.primary
+        if primary is not None:
+            # A DR stack pulls the primary's images from this region's replicas (ECR replication
+            # creates them under the same names; StandbyLinks).
+            prefix = primary.value("repositoryPrefix")
+            for repo in repositories_of(self._cfg.services):
+                self._repository_arns[repo] = pulumi.Output.format(
+                    "arn:aws:ecr:{0}:{1}:repository/{2}/{3}", args.region, args.account_id, prefix, repo)
+                self.repository_urls[repo] = pulumi.Output.format(
+                    "{0}.dkr.ecr.{1}.amazonaws.com/{2}/{3}", args.account_id, args.region, prefix, repo)
+            return
         for repo in repositories_of(self._cfg.services):
             name = f"{args.name_prefix}/{repo}"
             repository = aws.ecr.Repository(
@@ -162,20 +177,9 @@ class ComputeTier(pulumi.ComponentResource):
                     encryption_type="KMS", kms_key=args.images_key_arn)],
                 tags=self._tags(name), opts=self._child)
             aws.ecr.LifecyclePolicy(f"{self._name}-{repo}-lifecycle", repository=repository.name,
-                                    policy=lifecycle, opts=self._child)
+                                    policy=IMAGE_LIFECYCLE, opts=self._child)
             self.repository_urls[repo] = repository.repository_url
             self._repository_arns[repo] = repository.arn
-        if self._cfg.ecr_replication:
-            aws.ecr.ReplicationConfiguration(
-                f"{self._name}-ecr-replication",
-                replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
-                    rules=[aws.ecr.ReplicationConfigurationReplicationConfigurationRuleArgs(
-                        destinations=[aws.ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs(
-                            region=args.dr_region, registry_id=args.account_id)],
-                        repository_filters=[
-                            aws.ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs(
-                                filter=f"{args.name_prefix}/", filter_type="PREFIX_MATCH")])]),
-                opts=self._child)
 
     # --- load balancer ------------------------------------------------------------------
 
@@ -223,9 +227,9 @@ class ComputeTier(pulumi.ComponentResource):
             tags=self._tags(f"{prefix}-http"), opts=self._child)
         # CloudFront sends this header to its origin; without it a request did not come through
         # CloudFront, and the HTTPS listener's default answer is 403.
-        secret = random.RandomPassword(f"{self._name}-origin-verify", length=48, special=False,
-                                       opts=self._child)
-        self.origin_verify_header = secret.result
+        # A DR stack's ALB takes the primary's: the one distribution sends one value to either origin.
+        self.origin_verify_header = args.primary.secret("originVerifyHeader") if args.primary else \
+            random.RandomPassword(f"{self._name}-origin-verify", length=48, special=False, opts=self._child).result
         self._https = aws.lb.Listener(
             f"{self._name}-alb-https-listener", load_balancer_arn=self._alb.arn, port=443, protocol="HTTPS",
             ssl_policy=cfg.alb_tls_policy, certificate_arn=args.certificate_arn,
@@ -341,11 +345,25 @@ class ComputeTier(pulumi.ComponentResource):
         }
 
     def _container(self, spec: ServiceSpec, log_group: aws.cloudwatch.LogGroup) -> pulumi.Output[str]:
+        if spec.image != FROM_PRIMARY or self._args.primary is None:
+            return self._container_of(spec, log_group, spec.image)
+        primary, region, account = self._args.primary, self._args.region, self._args.account_id
+
+        def local(images: Mapping[str, str]) -> str:
+            image = images.get(spec.name)
+            if image is None:
+                raise pulumi.RunError(f"services: {spec.name!r} runs {FROM_PRIMARY!r} images, but stack "
+                                      f"{primary.name!r} has no service of that name")
+            return replica_image(image, account, primary.region, region)
+        return primary.value("serviceImages").apply(local).apply(
+            lambda image: self._container_of(spec, log_group, image))
+
+    def _container_of(self, spec: ServiceSpec, log_group: aws.cloudwatch.LogGroup, image: str) -> pulumi.Output[str]:
         args = self._args
         secrets = [{"name": env, "valueFrom": args.parameter_arns[path]}
                    for env, path in SECRETS_BY_KIND[spec.kind].items()]
-        image, command = spec.image, spec.command
-        if spec.image == PLACEHOLDER:
+        command: Any = spec.command
+        if image == PLACEHOLDER:
             image, command = PLACEHOLDER_IMAGE, _placeholder_command(spec)
         health = (f"wget -q -O /dev/null http://localhost:{spec.port}{spec.health_check_path} || exit 1"
                   if spec.port else "kill -0 1 || exit 1")
@@ -485,6 +503,13 @@ def _placeholder_command(spec: ServiceSpec) -> list[str]:
     directory = "/tmp/www" + spec.health_check_path.rsplit("/", 1)[0]  # noqa: S108 - a scratch volume
     return ["sh", "-c", f"mkdir -p {directory} && echo ok > /tmp/www{spec.health_check_path} && "
                         f"exec httpd -f -p {spec.port} -h /tmp/www"]
+
+
+def replica_image(image: str, account: str, source_region: str, region: str) -> str:
+    """The same repository and tag from `region`'s replica of the account's registry; an image
+    from anywhere else (a public registry, the placeholder) as it is."""
+    source = f"{account}.dkr.ecr.{source_region}.amazonaws.com/"
+    return f"{account}.dkr.ecr.{region}.amazonaws.com/{image[len(source):]}" if image.startswith(source) else image
 
 
 def repositories_of(services: Sequence[ServiceSpec]) -> list[str]:

@@ -12,9 +12,11 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pulumi
+import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -29,6 +31,7 @@ from pydantic.alias_generators import to_camel
 from .naming import stack_name_problem
 
 PROJECT = "elite-locadora"
+PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
@@ -58,6 +61,12 @@ _WEEKLY_WINDOW = re.compile(
 CACHE_ENGINE_VERSIONS = {"valkey": ("7.2", "8.0", "8.1"), "redis": ("7.0", "7.1")}
 # `compute-<name>-tg-xxxxxxx` within ELB's 32 characters.
 MAX_PUBLIC_SERVICE_NAME = 32 - len("compute--tg") - 8
+# A DR stack's service runs the image its primary stack runs for the same service, pulled from
+# this region's replica of the repository.
+FROM_PRIMARY = "primary"
+DR_MODES = ("", "standby", "active")
+# Keys drActive may not change: what makes the stack a DR stack, and where and whose it is.
+DR_FIXED_KEYS = ("standbyFor", "drMode", "drActive", "originFailover", "accountId")
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEK = 7 * 24 * 60
 
@@ -119,6 +128,12 @@ def _mysql_version(value: str) -> str:
     return value
 
 
+def _dr_mode(value: str) -> str:
+    if value not in DR_MODES:
+        raise ValueError("must be standby or active (or empty outside a DR stack)")
+    return value
+
+
 def _dedicated_masters(value: int) -> int:
     if value not in (0, 3, 5):
         raise ValueError("must be 0 (none), 3 or 5: OpenSearch needs an odd quorum of dedicated masters")
@@ -126,6 +141,7 @@ def _dedicated_masters(value: int) -> int:
 
 
 Region = Annotated[str, AfterValidator(_region)]
+StackName = Annotated[str, Field(pattern=r"^([a-z0-9]+(-[a-z0-9]+)*)?$", max_length=40)]
 PrivateCidr16 = Annotated[str, AfterValidator(_private_16)]
 DailyWindow = Annotated[str, AfterValidator(_daily_window)]
 WeeklyWindow = Annotated[str, AfterValidator(_weekly_window)]
@@ -282,10 +298,15 @@ class StackConfig(_Model):
     vpn_amazon_side_asn: int
     flow_log_traffic_type: Literal["ALL", "ACCEPT", "REJECT"]
     interface_endpoints: list[Annotated[str, Field(pattern=r"^[a-z0-9.-]+$")]]
-    dr_region: Region
-    dr_network: bool
-    dr_vpc_cidr: PrivateCidr16
-    dr_az_count: AzCount
+    interface_endpoint_zones: Annotated[int, Field(ge=0, le=6)]
+
+    # Disaster recovery: a standby stack of this program in another region (README, "Disaster
+    # recovery"). `standbyFor` names the stack whose data it protects; `drMode` is its state;
+    # `drActive` holds the config that `drMode: active` lays over the stack file.
+    standby_for: StackName
+    dr_mode: Annotated[str, AfterValidator(_dr_mode)]
+    dr_active: dict[str, Any]
+    origin_failover: bool
 
     log_retention_days: LogRetention
     log_infrequent_access: bool
@@ -313,7 +334,6 @@ class StackConfig(_Model):
     redis_snapshot_window: DailyWindow
     redis_maintenance_window: WeeklyWindow
 
-    assets_replication: bool
     assets_infrequent_access_days: Annotated[int, Field(ge=30)]
     assets_glacier_days: Annotated[int, Field(ge=1)]
     assets_expiration_days: Annotated[int, Field(ge=1)]
@@ -324,7 +344,6 @@ class StackConfig(_Model):
     fargate_weight: Annotated[int, Field(ge=0, le=1000)]
     fargate_spot_weight: Annotated[int, Field(ge=0, le=1000)]
     services: Annotated[list[ServiceSpec], Field(min_length=1)]
-    ecr_replication: bool
     alb_tls_policy: Annotated[str, Field(pattern=r"^ELBSecurityPolicy-TLS13-1-[23]-")]
     alb_deletion_protection: bool
     alb_only_from_cloud_front: bool = Field(alias="albOnlyFromCloudFront")
@@ -362,26 +381,30 @@ class StackConfig(_Model):
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> StackConfig:
-        _check(not ipaddress.IPv4Network(self.vpc_cidr).overlaps(
-            ipaddress.IPv4Network(self.dr_vpc_cidr)),
-            "drVpcCidr", self.dr_vpc_cidr, f"a range that does not overlap vpcCidr {self.vpc_cidr}")
-        _check(self.dr_region != self.region, "drRegion", self.dr_region,
-               f"a region other than aws:region ({self.region})")
+        _check(self.interface_endpoint_zones == 0 or 2 <= self.interface_endpoint_zones <= self.az_count,
+               "interfaceEndpointZones", self.interface_endpoint_zones,
+               f"0 (every zone) or 2-{self.az_count} (azCount): one zone alone would be a single point of failure")
+        _check(not self.standby_for or bool(self.dr_mode), "drMode", self.dr_mode,
+               f"standby or active: standbyFor ({self.standby_for}) makes this a DR stack")
+        _check(not self.dr_mode or bool(self.standby_for), "standbyFor", self.standby_for,
+               f"the stack this DR stack protects (drMode is {self.dr_mode!r})")
+        _check(not (self.standby_for and self.create_hosted_zone), "createHostedZone", True,
+               "false in a DR stack: the zone is the primary's (looked up by domainName)")
+        _check(not (self.standby_for and self.origin_failover), "originFailover", True,
+               "false in a DR stack: its origin record is the SECONDARY one; the primary stack sets originFailover")
+        for index, service in enumerate(self.services):
+            _check(service.image != FROM_PRIMARY or bool(self.standby_for), f"services[{index}].image",
+                   service.image, f"an image reference: {FROM_PRIMARY!r} is for DR stacks (standbyFor)")
         _check(64512 <= self.vpn_amazon_side_asn <= 65534
                or 4200000000 <= self.vpn_amazon_side_asn <= 4294967294,
                "vpnAmazonSideAsn", self.vpn_amazon_side_asn,
                "a private ASN: 64512-65534 or 4200000000-4294967294")
         for replica in self.read_replicas:
-            _check(replica.region in (self.region, self.dr_region), "readReplicas",
-                   replica.region, f"a replica in aws:region ({self.region}) or drRegion "
-                   f"({self.dr_region})")
-            _check(replica.region == self.region or self.dr_network, "readReplicas",
-                   f"{replica.name} in {replica.region}",
-                   "drNetwork: true, so the cross-region replica has a subnet group")
+            _check(replica.region == self.region, "readReplicas", f"{replica.name} in {replica.region}",
+                   f"a replica in aws:region ({self.region}); another region's copy is a DR stack "
+                   "(standbyFor, README \"Disaster recovery\")")
         names = [r.name for r in self.read_replicas]
         _check(len(names) == len(set(names)), "readReplicas", names, "unique replica names")
-        _check(not self.assets_replication or self.dr_network, "assetsReplication", True,
-               "drNetwork: true (the replica bucket's key lives in the DR region)")
         _check(not windows_overlap(self.db_backup_window, self.db_maintenance_window),
                "dbMaintenanceWindow", self.db_maintenance_window,
                f"a window that does not overlap dbBackupWindow {self.db_backup_window}")
@@ -484,6 +507,13 @@ class Settings:
     stack: str
     config: StackConfig
     secrets: SuppliedSecrets
+    primary_region: str | None = None  # a DR stack's: where standbyFor runs
+
+    @property
+    def environment(self) -> str:
+        """The environment a stack belongs to: a DR stack is its primary's (same deploy role,
+        same parameter names, same Environment tag)."""
+        return self.config.standby_for or self.stack
 
 
 def _raw_value(cfg: pulumi.Config, key: str) -> Any:
@@ -507,12 +537,14 @@ def _as_written(value: Any) -> Any:
     return value
 
 
-def _format(error: ValidationError, raw: dict[str, Any], stack: str) -> str:
+def _format(error: ValidationError, raw: dict[str, Any], stack: str, overlaid: frozenset[str] = frozenset()) -> str:
     lines = []
     for item in error.errors():
         loc = [str(p) for p in item["loc"]]
         key = _qualified(loc[0]) if loc else PROJECT
         where = key + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in loc[1:])
+        if loc and loc[0] in overlaid:
+            where += " (as drActive sets it)"
         message = item["msg"].removeprefix("Value error, ")
         if message.startswith(PROJECT + ":") or message.startswith("aws:"):
             lines.append(message)
@@ -534,6 +566,97 @@ def _unknown_keys() -> list[str]:
              for name, field in StackConfig.model_fields.items()}
     known |= {_qualified(k) for k in SUPPLIED_SECRET_KEYS}
     return sorted(k for k in CONFIG.get() if k.startswith(PROJECT + ":") and k not in known)
+
+
+def stack_file_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
+    """Another stack's settings as its file and Pulumi.yaml's defaults give them (plain values,
+    full keys). A DR stack reads its primary's this way: region and failover are settled before
+    any resource, the StackReference then supplies what only a deployment knows."""
+    path = project_dir / f"Pulumi.{stack}.yaml"
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    values: dict[str, Any] = {}
+    for key, decl in (yaml.safe_load((project_dir / "Pulumi.yaml").read_text()).get("config") or {}).items():
+        if isinstance(decl, dict) and "default" in decl:
+            values[key] = decl["default"]
+        elif not isinstance(decl, dict):
+            values[key] = decl
+    values.update((yaml.safe_load(path.read_text()) or {}).get("config") or {})
+    return values
+
+
+def available_stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in project_dir.glob("Pulumi.*.yaml"))
+
+
+def _overlay(base: Any, layer: Any) -> Any:
+    """`layer` over `base`: objects merge key by key, lists of named objects (services) entry by
+    entry on `name`, anything else is replaced."""
+    if isinstance(base, dict) and isinstance(layer, dict):
+        return {**base, **{k: _overlay(base.get(k), v) for k, v in layer.items()}}
+    named = [x for x in (base or []) + (layer or []) if isinstance(x, dict) and "name" in x] \
+        if isinstance(base, list) and isinstance(layer, list) else None
+    if named is not None and len(named) == len(base) + len(layer):
+        by_name = {item["name"]: item for item in layer}
+        merged = [_overlay(item, by_name.pop(item["name"])) if item["name"] in by_name else item for item in base]
+        return merged + list(by_name.values())
+    return layer
+
+
+def _apply_dr_active(raw: dict[str, Any], stack: str) -> frozenset[str]:
+    """Lay drActive over the stack's values when drMode is active; the keys it changed."""
+    layer = raw.get("drActive", {})
+    if not isinstance(layer, dict):
+        raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {PROJECT}:drActive = {layer!r}: must be "
+                          "an object of config keys (without the project prefix) and their active values")
+    settable = {field.alias or to_camel(name) for name, field in StackConfig.model_fields.items()} - \
+        set(DR_FIXED_KEYS) - {"aws:region"}
+    wrong = sorted(k for k in layer if k not in settable)
+    if wrong:
+        raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {PROJECT}:drActive sets {', '.join(wrong)}: "
+                          f"must be keys of this project other than {', '.join(DR_FIXED_KEYS)} and aws:region")
+    if raw.get("drMode") != "active":
+        return frozenset()
+    for key, value in layer.items():
+        raw[key] = _overlay(raw.get(key), value)
+    return frozenset(layer)
+
+
+def _check_standby(stack: str, model: StackConfig) -> str:
+    """A DR stack's primary: a stack of this project, in another region, with origin failover.
+    Returns the primary's region."""
+    source = model.standby_for
+    problem, region = None, ""
+    if source == stack:
+        problem = f"{PROJECT}:standbyFor = {source!r}: must name another stack (a stack cannot be its own standby)"
+    else:
+        try:
+            primary = stack_file_config(source)
+        except FileNotFoundError:
+            primary = None
+            problem = (f"{PROJECT}:standbyFor = {source!r}: must name a stack of this project with a stack file "
+                       f"(Pulumi.{source}.yaml does not exist; stacks: {', '.join(available_stacks())})")
+        if primary is not None:
+            region = primary.get("aws:region", "us-east-1")
+            if region == model.region:
+                problem = (f"aws:region = {model.region!r}: must be a region other than the primary's: "
+                           f"standbyFor {source!r} runs in {region} (a standby in the same region survives nothing)")
+            elif primary.get(f"{PROJECT}:standbyFor"):
+                problem = (f"{PROJECT}:standbyFor = {source!r}: must name a primary stack, and {source!r} is itself "
+                           f"a DR stack (standbyFor {primary[f'{PROJECT}:standbyFor']!r})")
+            elif primary.get(f"{PROJECT}:originFailover") is not True:
+                problem = (f"{PROJECT}:standbyFor = {source!r}: must name a stack with originFailover: true (its "
+                           "PRIMARY origin record and health check; Route 53 refuses a SECONDARY record beside a "
+                           "simple one)")
+            else:
+                for key, mine in (("apiName", model.api_name), ("domainName", model.domain_name)):
+                    theirs = primary.get(f"{PROJECT}:{key}")
+                    if theirs != mine:
+                        problem = (f"{PROJECT}:{key} = {mine!r}: must equal the primary's ({theirs!r}): the failover "
+                                   "record and the certificates serve the same name")
+    if problem:
+        raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {problem}")
+    return region
 
 
 def log_class(config: StackConfig) -> str:
@@ -571,10 +694,12 @@ def load_stack_config() -> Settings:
     if unknown:
         raise ConfigError(f"invalid configuration for stack {stack!r}:\n  unknown key(s) "
                           f"{', '.join(unknown)}: not declared in Pulumi.yaml (a typo?)")
+    overlaid = _apply_dr_active(raw, stack)
     try:
         model = StackConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format(exc, raw, stack)) from None
+        raise ConfigError(_format(exc, raw, stack, overlaid)) from None
+    primary_region = _check_standby(stack, model) if model.standby_for else None
     secrets = SuppliedSecrets(cfg.get_secret("stripeSecretKey"),
                               cfg.get_secret("stripePublicKey"))
     if model.require_supplied_secrets:
@@ -585,4 +710,4 @@ def load_stack_config() -> Settings:
             raise ConfigError(
                 f"invalid configuration for stack {stack!r}:\n  {', '.join(missing)} not set: "
                 f"requireSuppliedSecrets is true; run `pulumi config set --secret <key>`")
-    return Settings(stack=stack, config=model, secrets=secrets)
+    return Settings(stack=stack, config=model, secrets=secrets, primary_region=primary_region)

@@ -1,8 +1,13 @@
-"""Data tier: RDS MySQL (+ read replicas, one in the DR region), ElastiCache Redis, the assets
-bucket (+ cross-region replica) and the SSM SecureString parameters the services read.
+"""Data tier: RDS MySQL (+ in-region read replicas), ElastiCache (Valkey or Redis OSS), the assets
+bucket and the SSM SecureString parameters the services read.
 
-Generated secrets (database and Redis passwords, JWT secret) come from pulumi_random; the Stripe
+Generated secrets (database and cache passwords, JWT secret) come from pulumi_random; the Stripe
 keys from `pulumi config set --secret`. All stay secret Outputs from creation to SSM.
+
+In a DR stack (`standbyFor`) the same tier stands by: its "mysql" instance is a cross-region read
+replica of the primary stack's database until `drMode: active` drops `replicate_source_db`, which
+promotes it in place (same URN, same endpoint). The database password, JWT secret and Stripe keys
+are the primary's (its secret exports), so the promoted database and the sessions keep working.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from .config import ReadReplica, StackConfig, SuppliedSecrets, log_class
-from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
+from .iam import RolePlacement, service_trust, workload_role
 from .naming import physical_name
+from .standby import PrimaryStack
 from .storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
 from .tagging import named
 
@@ -33,20 +39,6 @@ BACKUPS_PREFIX = "backups/"
 
 
 @dataclass(frozen=True)
-class DrSite:
-    """The DR region as the data tier needs it: provider, network and keys there."""
-
-    provider: aws.Provider
-    region: str
-    vpc_id: pulumi.Input[str]
-    vpc_cidr: str
-    isolated_subnet_ids: pulumi.Input[list[str]]
-    database_key_arn: pulumi.Input[str]
-    storage_key_arn: pulumi.Input[str]
-    logs_key_arn: pulumi.Input[str]
-
-
-@dataclass(frozen=True)
 class DataArgs:
     name_prefix: str
     environment: str
@@ -59,7 +51,7 @@ class DataArgs:
     key_arns: Mapping[str, pulumi.Input[str]]  # database, storage, secrets, logs
     tags: Mapping[str, str]
     roles: RolePlacement
-    dr: DrSite | None = None
+    primary: PrimaryStack | None = None  # set in a DR stack: the stack whose data it replicates
 
 
 class DataTier(pulumi.ComponentResource):
@@ -68,6 +60,8 @@ class DataTier(pulumi.ComponentResource):
     db_name: str
     db_username: str
     db_instance_ids: dict[str, pulumi.Output[str]]  # primary and replicas, for alarms
+    db_arn: pulumi.Output[str]
+    db_is_replica: bool  # a DR stack's database while it stands by
     db_security_group_id: pulumi.Output[str]
     redis_address: pulumi.Output[str]
     redis_port: int
@@ -78,6 +72,7 @@ class DataTier(pulumi.ComponentResource):
     logs_bucket: SecureBucket
     parameter_arns: dict[str, pulumi.Output[str]]
     parameter_key_arn: pulumi.Input[str]
+    standby_secrets: dict[str, pulumi.Output[str]]  # what a DR stack needs from this one, secret
 
     def __init__(self, name: str, args: DataArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elite-locadora:data:DataTier", name, None, opts)
@@ -92,10 +87,12 @@ class DataTier(pulumi.ComponentResource):
         self.redis_security_group_id = self._client_only_group(
             "redis", REDIS_PORT, args.vpc_id, args.app_security_group_id, "Redis from the application tier")
 
-        self._db_password = random.RandomPassword(
+        primary = args.primary
+        # A standby's database is the primary's: same master password, same users.
+        self._db_password = primary.secret("databasePassword") if primary else random.RandomPassword(
             f"{name}-mysql-master-password", length=32, special=True,
             override_special=DB_PASSWORD_SPECIALS, min_upper=2, min_lower=2, min_numeric=2,
-            opts=self._child)
+            opts=self._child).result
         self._mysql_primary()
         self._mysql_replicas()
         self._redis()
@@ -194,71 +191,60 @@ class DataTier(pulumi.ComponentResource):
             description="Isolated subnets of the data tier",
             tags=self._tags(f"{args.name_prefix}-mysql"), opts=self._child)
         log_groups = self._instance_logs(identifier, args.key_arns["logs"])
+        final_snapshot = dict(skip_final_snapshot=False,
+                              final_snapshot_identifier=physical_name("rds-snapshot", identifier, "final"))
+        self.db_is_replica = args.primary is not None and cfg.dr_mode == "standby"
+        if args.primary is None:
+            # What only a new database takes; a promoted replica keeps the primary's.
+            origin: dict = dict(engine="mysql", engine_version=cfg.db_engine_version,
+                                allocated_storage=cfg.db_allocated_storage_gib, db_name=DATABASE_NAME,
+                                username=DATABASE_USER, password=self._db_password, port=MYSQL_PORT,
+                                **final_snapshot)
+        elif self.db_is_replica:
+            # RDS takes no final snapshot of a read replica; the primary's backups cover the data.
+            origin = dict(replicate_source_db=args.primary.database_arn, skip_final_snapshot=True)
+        else:
+            # Without replicate_source_db the provider promotes the replica (PromoteReadReplica):
+            # an update of this same resource, never a new database.
+            origin = final_snapshot
         self._primary = aws.rds.Instance(
-            f"{self._name}-mysql", identifier=identifier, engine="mysql",
-            engine_version=cfg.db_engine_version, auto_minor_version_upgrade=True,
+            f"{self._name}-mysql", identifier=identifier, auto_minor_version_upgrade=True,
             instance_class=cfg.db_instance_class, multi_az=cfg.db_multi_az,
-            allocated_storage=cfg.db_allocated_storage_gib,
             max_allocated_storage=cfg.db_max_allocated_storage_gib, storage_type="gp3",
             storage_encrypted=True, kms_key_id=args.key_arns["database"],
-            db_name=DATABASE_NAME, username=DATABASE_USER, password=self._db_password.result,
-            port=MYSQL_PORT, db_subnet_group_name=subnet_group.name,
+            db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.db_security_group_id], publicly_accessible=False,
             parameter_group_name=self._params.name, ca_cert_identifier="rds-ca-rsa2048-g1",
             backup_retention_period=cfg.db_backup_retention_days, backup_window=cfg.db_backup_window,
             maintenance_window=cfg.db_maintenance_window, copy_tags_to_snapshot=True,
             delete_automated_backups=False, deletion_protection=cfg.db_deletion_protection,
-            skip_final_snapshot=False, final_snapshot_identifier=physical_name("rds-snapshot", identifier, "final"),
             performance_insights_kms_key_id=args.key_arns["database"],
             monitoring_role_arn=self._monitoring_role_arn,
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
-            iam_database_authentication_enabled=True, apply_immediately=False,
-            tags=self._tags(identifier), **self._insights(),
+            iam_database_authentication_enabled=True,
+            # A DR stack's changes (promotion, Multi-AZ, class) cannot wait for a maintenance window.
+            apply_immediately=args.primary is not None,
+            tags=self._tags(identifier, **({"Role": "read-replica"} if self.db_is_replica else {})),
+            **origin, **self._insights(),
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
                 depends_on=log_groups, custom_timeouts=SLOW_CREATE)))
-        self.db_address = self._primary.address
+        self.db_address, self.db_arn = self._primary.address, self._primary.arn
         self.db_instance_ids = {"primary": self._primary.identifier}
 
     def _mysql_replicas(self) -> None:
         for replica in self._cfg.read_replicas:
-            if replica.region == self._cfg.region:
-                self._replica(replica, self._child, self._args.key_arns["database"],
-                              self._params.name, self._primary.identifier,
-                              self.db_security_group_id, None, self._args.key_arns["logs"])
-            else:
-                self._cross_region_replica(replica)
+            self._replica(replica)
 
-    def _cross_region_replica(self, replica: ReadReplica) -> None:
-        dr = self._args.dr
-        if dr is None or dr.region != replica.region:  # config validation makes this unreachable
-            raise pulumi.RunError(f"replica {replica.name} in {replica.region} has no DR site")
-        in_dr = pulumi.ResourceOptions(parent=self, provider=dr.provider)
-        # Nothing runs in the DR VPC until a failover; until then the replica admits only the
-        # DR VPC itself (the runbook opens it to the rebuilt application tier).
-        group_id = self._client_only_group(f"{replica.name}-mysql", MYSQL_PORT, dr.vpc_id, None,
-                                           "MySQL from inside the DR VPC", client_cidr=dr.vpc_cidr,
-                                           opts=in_dr)
-        subnet_group = aws.rds.SubnetGroup(
-            f"{self._name}-{replica.name}-subnets", subnet_ids=dr.isolated_subnet_ids,
-            description="Isolated subnets of the DR network",
-            tags=self._tags(f"{self._args.name_prefix}-{replica.name}"), opts=in_dr)
-        params = self._parameter_group(f"{replica.name}-mysql", in_dr)
-        self._replica(replica, in_dr, dr.database_key_arn, params.name, self._primary.arn, group_id,
-                      subnet_group.name, dr.logs_key_arn)
-
-    def _replica(self, replica: ReadReplica, opts: pulumi.ResourceOptions, key_arn: pulumi.Input[str],
-                 parameter_group: pulumi.Input[str], source: pulumi.Input[str],
-                 group_id: pulumi.Input[str], subnet_group: pulumi.Input[str] | None,
-                 log_key_arn: pulumi.Input[str]) -> None:
+    def _replica(self, replica: ReadReplica) -> None:
         identifier = physical_name("rds-instance", self._args.name_prefix, replica.name)
-        # In the replica's own region: RDS exports to log groups there.
-        log_groups = self._instance_logs(identifier, log_key_arn, opts)
+        key_arn = self._args.key_arns["database"]
+        log_groups = self._instance_logs(identifier, self._args.key_arns["logs"])
         instance = aws.rds.Instance(
-            f"{self._name}-{replica.name}", identifier=identifier, replicate_source_db=source,
+            f"{self._name}-{replica.name}", identifier=identifier, replicate_source_db=self._primary.identifier,
             instance_class=replica.instance_class, availability_zone=replica.availability_zone,
             storage_type="gp3", storage_encrypted=True, kms_key_id=key_arn,
-            db_subnet_group_name=subnet_group, vpc_security_group_ids=[group_id],
-            publicly_accessible=False, parameter_group_name=parameter_group,
+            vpc_security_group_ids=[self.db_security_group_id],
+            publicly_accessible=False, parameter_group_name=self._params.name,
             ca_cert_identifier="rds-ca-rsa2048-g1", auto_minor_version_upgrade=True,
             # Backups on the replica let it be promoted into a primary that is backed up at once.
             backup_retention_period=self._cfg.db_backup_retention_days,
@@ -270,9 +256,8 @@ class DataTier(pulumi.ComponentResource):
             enabled_cloudwatch_logs_exports=["error", "slowquery"], iam_database_authentication_enabled=True,
             apply_immediately=False, tags=self._tags(identifier, Role="read-replica"),
             **self._insights(replica.insights_mode),
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(
-                protect=self._cfg.protect_stateful_resources, depends_on=log_groups,
-                custom_timeouts=SLOW_CREATE)))
+            opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
+                depends_on=log_groups, custom_timeouts=SLOW_CREATE)))
         self.db_instance_ids[replica.name] = instance.identifier
 
     # --- ElastiCache Redis ------------------------------------------------------------------
@@ -311,7 +296,8 @@ class DataTier(pulumi.ComponentResource):
             snapshot_window=cfg.redis_snapshot_window, maintenance_window=cfg.redis_maintenance_window,
             final_snapshot_identifier=physical_name("elasticache-snapshot", group_id, "final"),
             auto_minor_version_upgrade=True,
-            apply_immediately=False,
+            # A DR stack's resize at failover cannot wait for a maintenance window.
+            apply_immediately=args.primary is not None,
             log_delivery_configurations=[aws.elasticache.ReplicationGroupLogDeliveryConfigurationArgs(
                 destination=slow_log.name, destination_type="cloudwatch-logs", log_format="json",
                 log_type="slow-log")],
@@ -347,74 +333,36 @@ class DataTier(pulumi.ComponentResource):
             kms_key_arn=args.key_arns["storage"],
             lifecycle_rules=rules, access_log_bucket=self.logs_bucket.name, access_log_prefix="s3/assets/",
             deferred_policy=True, protect=cfg.protect_stateful_resources,
-            extra={"DataClassification": "confidential"}), opts=self._child)
-        if cfg.assets_replication:
-            self._replicate_assets()
-
-    def _replicate_assets(self) -> None:
-        dr, args = self._args.dr, self._args
-        if dr is None:  # config validation makes this unreachable
-            raise pulumi.RunError("assetsReplication needs the DR site (drNetwork: true)")
-        in_dr = pulumi.ResourceOptions(parent=self, provider=dr.provider)
-        # Server access logs go to a bucket in the same region as the bucket they describe.
-        dr_logs = access_log_bucket(
-            "dr-logs", physical_name("s3-bucket", args.name_prefix, "dr-logs", args.account_id), args.account_id,
-            self._cfg.log_retention_days, args.tags, self._cfg.protect_stateful_resources, in_dr)
-        replica = SecureBucket("assets-replica", SecureBucketArgs(
-            bucket_name=physical_name("s3-bucket", args.name_prefix, "assets-replica", args.account_id), tags=args.tags,
-            kms_key_arn=dr.storage_key_arn, protect=self._cfg.protect_stateful_resources,
-            lifecycle_rules=[expire_old_versions()], access_log_bucket=dr_logs.name,
-            access_log_prefix="s3/assets-replica/",
-            extra={"DataClassification": "confidential", "ReplicaOf": "assets"}), opts=in_dr)
-        source = self.assets
-        role = workload_role(f"{self._name}-assets-replication-role", args.roles,
-                            assume_role_policy=service_trust("s3.amazonaws.com", args.account_id),
-                            description="S3 replication of the assets bucket to the DR region",
-                            tags=self._tags(f"{args.name_prefix}-assets-replication"), opts=self._child)
-        aws.iam.RolePolicy(f"{self._name}-assets-replication-policy", role=role.id, policy=policy_document(
-            Statement(actions=["s3:GetReplicationConfiguration", "s3:ListBucket"], resources=[source.arn]),
-            Statement(actions=["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl",
-                               "s3:GetObjectVersionTagging"],
-                      resources=[source.arn.apply(lambda a: f"{a}/*")]),
-            Statement(actions=["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                      resources=[replica.arn.apply(lambda a: f"{a}/*")]),
-            Statement(actions=["kms:Decrypt"], resources=[args.key_arns["storage"]]),
-            Statement(actions=["kms:Encrypt", "kms:GenerateDataKey"], resources=[dr.storage_key_arn])),
+            # A DR stack's assets bucket is the primary's replication destination.
+            extra={"DataClassification": "confidential", **({"ReplicaOf": "assets"} if args.primary else {})}),
             opts=self._child)
-        aws.s3.BucketReplicationConfig(
-            f"{self._name}-assets-replication", role=role.arn, bucket=source.bucket.id,
-            rules=[aws.s3.BucketReplicationConfigRuleArgs(
-                id="assets-to-dr", status="Enabled", priority=1,
-                filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
-                delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
-                    status="Enabled"),
-                source_selection_criteria=aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs(
-                    sse_kms_encrypted_objects=(
-                        aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
-                            status="Enabled"))),
-                destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
-                    bucket=replica.arn, storage_class="STANDARD_IA",
-                    encryption_configuration=(
-                        aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                            replica_kms_key_id=dr.storage_key_arn))))],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[source.versioning, replica.versioning]))
 
     # --- SSM parameters ---------------------------------------------------------------------
 
     def _parameters(self) -> None:
-        args = self._args
-        jwt = random.RandomPassword(f"{self._name}-jwt-secret", length=64, special=False, opts=self._child)
-        # The password is a secret Output already, so the formatted URL is one too.
+        args, primary = self._args, self._args.primary
+        # The primary's secrets, secret end to end: the guide's "SecretBackup (encrypted)".
+        self.standby_secrets = {
+            "databasePassword": pulumi.Output.secret(self._db_password),
+            "jwtSecret": primary.secret("jwtSecret") if primary else random.RandomPassword(
+                f"{self._name}-jwt-secret", length=64, special=False, opts=self._child).result,
+            "stripeSecretKey": primary.secret("stripeSecretKey") if primary else _supplied(
+                args.supplied.stripe_secret_key, "stripeSecretKey"),
+            "stripePublicKey": primary.secret("stripePublicKey") if primary else _supplied(
+                args.supplied.stripe_public_key, "stripePublicKey"),
+        }
+        # The password is a secret Output already, so the formatted URL is one too. In a DR stack
+        # it names this region's instance: the replica's endpoint is the promoted primary's.
         database_url = pulumi.Output.format("mysql://{0}:{1}@{2}:{3}/{4}", DATABASE_USER,
-                                            self._db_password.result, self.db_address, MYSQL_PORT,
+                                            self._db_password, self.db_address, MYSQL_PORT,
                                             DATABASE_NAME)
         values: dict[str, pulumi.Input[str]] = {
             "database/url": database_url,
-            "database/password": self._db_password.result,
-            "app/jwt-secret": jwt.result,
+            "database/password": self._db_password,
+            "app/jwt-secret": self.standby_secrets["jwtSecret"],
             "cache/auth-token": self._redis_token.result,
-            "payments/stripe-secret": _supplied(args.supplied.stripe_secret_key, "stripeSecretKey"),
-            "stripe/public-key": _supplied(args.supplied.stripe_public_key, "stripePublicKey"),
+            "payments/stripe-secret": self.standby_secrets["stripeSecretKey"],
+            "stripe/public-key": self.standby_secrets["stripePublicKey"],
         }
         self.parameter_key_arn = args.key_arns["secrets"]
         self.parameter_arns = {}

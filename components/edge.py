@@ -55,6 +55,10 @@ class EdgeArgs:
     us_east_1_logs_key_arn: pulumi.Input[str]
     us_east_1: aws.Provider
     tags: Mapping[str, str]
+    # originFailover: the API name becomes the PRIMARY failover record, healthy while these
+    # alarms (in `region`) are OK; a DR stack adds the SECONDARY (components/standby.py).
+    origin_health_alarm_names: Sequence[pulumi.Input[str]] = ()
+    region: str = "us-east-1"
 
 
 class EdgeTier(pulumi.ComponentResource):
@@ -98,10 +102,33 @@ class EdgeTier(pulumi.ComponentResource):
 
     def _api_origin_record(self) -> None:
         args = self._args
+        failover: dict[str, Any] = {}
+        if args.origin_health_alarm_names:
+            failover = dict(set_identifier=f"primary-{args.region}", health_check_id=self._origin_health_check(),
+                            failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type="PRIMARY")])
         aws.route53.Record(f"{self._name}-{args.api_name}-a", zone_id=args.zone_id, name=args.api_name,
                            type="A", aliases=[aws.route53.RecordAliasArgs(
                                name=args.alb_dns_name, zone_id=args.alb_zone_id, evaluate_target_health=True)],
-                           opts=self._child)
+                           **failover,
+                           # A simple and a failover record cannot share a name: turning failover on
+                           # deletes the simple record first (seconds without the API name).
+                           opts=pulumi.ResourceOptions.merge(self._child, pulumi.ResourceOptions(
+                               delete_before_replace=True)))
+
+    def _origin_health_check(self) -> pulumi.Output[str]:
+        """Healthy while every public service's no-healthy-hosts alarm is OK. The ALB admits only
+        CloudFront, so Route 53's own checkers could not reach it: the checks read CloudWatch."""
+        args = self._args
+        children = [aws.route53.HealthCheck(
+            f"{self._name}-origin-health-{index}", type="CLOUDWATCH_METRIC", cloudwatch_alarm_name=alarm,
+            cloudwatch_alarm_region=args.region, insufficient_data_health_status="Unhealthy",
+            tags=named(args.tags, f"{args.name_prefix}-origin-health-{index}"), opts=self._child)
+            for index, alarm in enumerate(args.origin_health_alarm_names)]
+        origin = aws.route53.HealthCheck(
+            f"{self._name}-origin-health", type="CALCULATED", child_healthchecks=[c.id for c in children],
+            child_health_threshold=len(children), tags=named(args.tags, f"{args.name_prefix}-origin-health"),
+            opts=self._child)
+        return origin.id
 
     def _distribution(self) -> aws.cloudfront.Distribution:
         args = self._args

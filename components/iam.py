@@ -76,10 +76,12 @@ PLATFORM_ROLE_PATH = "/elite-locadora/"
 BOUNDARY_POLICY_NAME = "elite-locadora-workload-boundary"
 
 
-def environment_role_path(environment: str) -> str:
+def environment_role_path(environment: str, stack: str | None = None) -> str:
     """Where one environment's workload roles live: the deploy role of that environment may
-    manage roles under this path and no other."""
-    return f"{PLATFORM_ROLE_PATH}{environment}/"
+    manage roles under this path and no other. A stack of the environment other than its
+    namesake (production-dr) nests its roles below it."""
+    nested = f"{stack}/" if stack and stack != environment else ""
+    return f"{PLATFORM_ROLE_PATH}{environment}/{nested}"
 
 
 @dataclass(frozen=True)

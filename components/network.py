@@ -47,6 +47,9 @@ class NetworkArgs:
     flow_log_traffic_type: str = "ALL"
     flow_log_class: str = "STANDARD"  # or INFREQUENT_ACCESS: nothing subscribes to flow logs
     interface_endpoints: Sequence[str] = ()
+    # Zones with an endpoint network interface (0: every zone). Private DNS resolves to all of them,
+    # so tasks in other zones reach one across zones, and either of two zones may fail.
+    interface_endpoint_zones: int = 0
     vpn_gateway: bool = False
     vpn_amazon_side_asn: int = 64512
 
@@ -262,6 +265,7 @@ class NetworkTier(pulumi.ComponentResource):
             aws.ec2.VpcEndpoint(
                 f"{self._name}-{service.replace('.', '-')}-endpoint", vpc_id=vpc.id,
                 service_name=f"com.amazonaws.{region}.{service}", vpc_endpoint_type="Interface",
-                subnet_ids=[s.id for s in private], security_group_ids=[group.id],
+                subnet_ids=[s.id for s in private][:self._args.interface_endpoint_zones or None],
+                security_group_ids=[group.id],
                 private_dns_enabled=True, tags=self._tags(f"{prefix}-{service}"), opts=self._child)
         return group.id

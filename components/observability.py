@@ -27,6 +27,8 @@ from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
 
 PERIOD = 300
+# The origin's health alarms: ALB metrics come every minute; three empty minutes fail over.
+ORIGIN_HEALTH_PERIOD, ORIGIN_FAILOVER_PERIODS = 60, 3
 GIB = 1024 ** 3
 OPENSEARCH_TLS_POLICY = "Policy-Min-TLS-1-2-PFS-2023-10"
 SLOW_CREATE = pulumi.CustomTimeouts(create="90m", update="90m", delete="90m")
@@ -52,13 +54,6 @@ class MonitoredDatabase:
 
 
 @dataclass(frozen=True)
-class DrAlerting:
-    provider: aws.Provider
-    region: str
-    alerts_key_arn: pulumi.Input[str]
-
-
-@dataclass(frozen=True)
 class ObservabilityArgs:
     name_prefix: str
     region: str
@@ -78,12 +73,14 @@ class ObservabilityArgs:
     tags: Mapping[str, str]
     roles: RolePlacement
     access_logs_bucket: pulumi.Input[str]
-    dr: DrAlerting | None = None
 
 
 class ObservabilityTier(pulumi.ComponentResource):
     alarm_topic_arn: pulumi.Output[str]
     alarm_names: list[pulumi.Output[str]]
+    # With originFailover: one alarm per public service, in ALARM while its target group has no
+    # healthy target; the Route 53 health check of the PRIMARY origin record reads them.
+    origin_health_alarm_names: list[pulumi.Output[str]]
     dashboard_name: pulumi.Output[str]
     dashboards_url: pulumi.Output[str] | None
 
@@ -94,10 +91,6 @@ class ObservabilityTier(pulumi.ComponentResource):
         self.alarm_names = []
 
         self.alarm_topic_arn = self._topic("alarms", args.region, args.alerts_key_arn, self._child)
-        self._dr_topic_arn: pulumi.Output[str] | None = None
-        if args.dr is not None and any(d.region == args.dr.region for d in args.databases):
-            self._dr_topic_arn = self._topic("alarms-dr", args.dr.region, args.dr.alerts_key_arn,
-                                             pulumi.ResourceOptions(parent=self, provider=args.dr.provider))
         self._database_events()
         self._service_alarms()
         self._load_balancer_alarms()
@@ -139,36 +132,32 @@ class ObservabilityTier(pulumi.ComponentResource):
     def _alarm(self, label: str, *, namespace: str, metric: str, dimensions: Mapping[str, pulumi.Input[str]],
                statistic: str, threshold: float, periods: int, unit: str | None, description: str,
                comparison: str = "GreaterThanThreshold", missing: str = "notBreaching",
-               dr: bool = False) -> None:
-        topic = self._dr_topic_arn if dr and self._dr_topic_arn is not None else self.alarm_topic_arn
-        opts = (pulumi.ResourceOptions(parent=self, provider=self._args.dr.provider)
-                if dr and self._args.dr is not None else self._child)
+               period: int = PERIOD) -> pulumi.Output[str]:
+        topic, opts = self.alarm_topic_arn, self._child
         name = f"{self._args.name_prefix}-{label}"
         alarm = aws.cloudwatch.MetricAlarm(
             f"{self._name}-{label}", name=name, alarm_description=description, namespace=namespace,
             metric_name=metric, dimensions=dict(dimensions), statistic=statistic, threshold=threshold,
-            period=PERIOD, evaluation_periods=periods, comparison_operator=comparison, unit=unit,
+            period=period, evaluation_periods=periods, comparison_operator=comparison, unit=unit,
             treat_missing_data=missing, alarm_actions=[topic], ok_actions=[topic],
             tags=self._tags(name), opts=opts)
         self.alarm_names.append(alarm.name)
+        return alarm.name
 
     def _database_events(self) -> None:
         """RDS's own notices (failover, failure, maintenance, configuration and parameter-group
         changes) to on-call, in each region with an instance: an event subscription is regional."""
         args = self._args
-        regions = {db.region for db in args.databases}
-        for region in sorted(regions):
-            dr = region != args.region and args.dr is not None
-            topic = self._dr_topic_arn if dr else self.alarm_topic_arn
-            opts = pulumi.ResourceOptions(parent=self, provider=args.dr.provider) if dr and args.dr else self._child
-            suffix = "-dr" if dr else ""
-            for source, categories in (("db-instance", ["availability", "configuration change", "deletion",
-                                                        "failover", "failure", "maintenance", "recovery"]),
-                                       ("db-parameter-group", ["configuration change"])):
-                label = f"rds-{source.removeprefix('db-')}-events{suffix}"
-                aws.rds.EventSubscription(
-                    f"{self._name}-{label}", sns_topic=topic, source_type=source, event_categories=categories,
-                    enabled=True, tags=self._tags(f"{args.name_prefix}-{label}"), opts=opts)
+        # "read replica" events tell a standby's on-call when replication stops or errs.
+        for source, categories in (("db-instance", ["availability", "configuration change", "deletion",
+                                                    "failover", "failure", "maintenance", "read replica",
+                                                    "recovery"]),
+                                   ("db-parameter-group", ["configuration change"])):
+            label = f"rds-{source.removeprefix('db-')}-events"
+            aws.rds.EventSubscription(
+                f"{self._name}-{label}", sns_topic=self.alarm_topic_arn, source_type=source,
+                event_categories=categories, enabled=True, tags=self._tags(f"{args.name_prefix}-{label}"),
+                opts=self._child)
 
     def _service_alarms(self) -> None:
         cfg, args = self._cfg, self._args
@@ -193,9 +182,18 @@ class ObservabilityTier(pulumi.ComponentResource):
             self._alarm(label, namespace="AWS/ApplicationELB", metric=metric, dimensions=alb, statistic="Sum",
                         threshold=cfg.alarm_alb5xx_count, periods=1, unit="Count",
                         description=f"More than {cfg.alarm_alb5xx_count} {metric} in 5 minutes")
+        self.origin_health_alarm_names = []
         for s in args.services:
             if s.target_group_arn_suffix is None:
                 continue
+            if cfg.origin_failover:
+                # Missing data is an outage too: a region that stops reporting fails over.
+                self.origin_health_alarm_names.append(self._alarm(
+                    f"{s.name}-no-healthy-hosts", namespace="AWS/ApplicationELB", metric="HealthyHostCount",
+                    dimensions={**alb, "TargetGroup": s.target_group_arn_suffix}, statistic="Minimum",
+                    threshold=1, periods=ORIGIN_FAILOVER_PERIODS, period=ORIGIN_HEALTH_PERIOD, unit="Count",
+                    comparison="LessThanThreshold", missing="breaching",
+                    description=f"{s.name}: no healthy target; Route 53 fails the API origin over"))
             self._alarm(f"{s.name}-unhealthy-hosts", namespace="AWS/ApplicationELB", metric="UnHealthyHostCount",
                         dimensions={**alb, "TargetGroup": s.target_group_arn_suffix}, statistic="Maximum",
                         threshold=0, periods=2, unit="Count",
@@ -205,18 +203,17 @@ class ObservabilityTier(pulumi.ComponentResource):
         cfg = self._cfg
         for db in self._args.databases:
             dims = {"DBInstanceIdentifier": db.identifier}
-            dr = db.region != self._args.region
             self._alarm(f"{db.label}-cpu-high", namespace="AWS/RDS", metric="CPUUtilization", dimensions=dims,
                         statistic="Average", threshold=cfg.alarm_db_cpu_percent, periods=3, unit="Percent",
-                        description=f"{db.label}: CPU above {cfg.alarm_db_cpu_percent}% for 15 minutes", dr=dr)
+                        description=f"{db.label}: CPU above {cfg.alarm_db_cpu_percent}% for 15 minutes")
             self._alarm(f"{db.label}-free-storage-low", namespace="AWS/RDS", metric="FreeStorageSpace",
                         dimensions=dims, statistic="Minimum", threshold=cfg.alarm_db_free_storage_gib * GIB,
                         periods=1, unit="Bytes", comparison="LessThanThreshold", missing="breaching",
-                        description=f"{db.label}: less than {cfg.alarm_db_free_storage_gib} GiB free", dr=dr)
+                        description=f"{db.label}: less than {cfg.alarm_db_free_storage_gib} GiB free")
             if db.replica:
                 self._alarm(f"{db.label}-replica-lag", namespace="AWS/RDS", metric="ReplicaLag", dimensions=dims,
                             statistic="Maximum", threshold=cfg.alarm_replica_lag_seconds, periods=3,
-                            unit="Seconds", missing="breaching", dr=dr,
+                            unit="Seconds", missing="breaching",
                             description=f"{db.label}: more than {cfg.alarm_replica_lag_seconds} s behind")
             else:
                 self._alarm(f"{db.label}-connections-high", namespace="AWS/RDS", metric="DatabaseConnections",
@@ -265,10 +262,12 @@ class ObservabilityTier(pulumi.ComponentResource):
                 ["AWS/ECS", "MemoryUtilization", "ClusterName", args.cluster_name, "ServiceName", s.service_name]],
                 (i % 2) * 12, 6 + (i // 2) * 6))
         y = 6 + ((len(args.services) + 1) // 2) * 6
-        primary = next(d for d in args.databases if not d.replica)
-        widgets.append(widget("RDS primary", [
-            ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", primary.identifier],
-            ["AWS/RDS", "DatabaseConnections", "DBInstanceIdentifier", primary.identifier]], 0, y))
+        # The first database is the stack's own: the primary, or a DR stack's replica of one.
+        main = args.databases[0]
+        widgets.append(widget(f"RDS {'replica (lag s)' if main.replica else 'primary'}", [
+            ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", main.identifier],
+            ["AWS/RDS", "ReplicaLag" if main.replica else "DatabaseConnections", "DBInstanceIdentifier",
+             main.identifier]], 0, y))
         widgets.append(widget("Redis engine CPU / memory (%)", [
             ["AWS/ElastiCache", metric, "CacheClusterId", f"{args.redis_group_id}-001"]
             for metric in ("EngineCPUUtilization", "DatabaseMemoryUsagePercentage")], 12, y))

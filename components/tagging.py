@@ -15,13 +15,18 @@ REQUIRED_TAG_KEYS = ("Project", "Environment", "ManagedBy", "Owner", "CostCenter
 
 
 def stack_tags(settings: Settings) -> dict[str, str]:
-    return {
+    tags = {
         "Project": PROJECT,
-        "Environment": settings.stack,
+        # A DR stack carries its primary's environment: the deploy roles' environment guards
+        # (bootstrap) then treat it as that environment's, not as nobody's.
+        "Environment": settings.environment,
         "ManagedBy": "Pulumi",
         "Owner": settings.config.owner,
         "CostCenter": settings.config.cost_center,
     }
+    if settings.environment != settings.stack:
+        tags["Stack"] = settings.stack
+    return tags
 
 
 def named(tags: Mapping[str, str], name: str, **extra: str) -> dict[str, str]:

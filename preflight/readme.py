@@ -10,7 +10,7 @@ import re
 
 from .cli import summary
 from .estimates.cost import estimate as cost
-from .estimates.guide import LEVERS, guide_overrides, lever_overrides
+from .estimates.guide import DR_DATABASE, DR_STACK, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
 from .estimates.timeline import estimate as timeline
 from .estimates.timeline import summary_lines
 from .graph import render_components
@@ -28,15 +28,25 @@ def cost_table() -> str:
 
 
 def guide_table() -> str:
-    """Production against the guide's literal spec (same rules, prices and usage), per tier."""
+    """Production against the guide's literal spec (same rules, prices and usage), per tier; then
+    the us-west-2 share: the guide's replica against the production-dr standby."""
     production = cost(run_stack("production"))
     spec = cost(run_stack("production", overrides=guide_overrides()))
+    standby = cost(run_stack(DR_STACK))
+    guide_replica = sum(line.usd_month for line in cost(run_stack(DR_STACK, overrides=guide_dr_overrides())).lines
+                        if line.resource == DR_DATABASE)
+    ours_replica = sum(line.usd_month for line in standby.lines if line.resource == DR_DATABASE)
     tiers = list(dict.fromkeys([*spec.by_tier(), *production.by_tier()]))
     rows = [f"| {t} | {spec.by_tier().get(t, 0):,.2f} | {production.by_tier().get(t, 0):,.2f} |" for t in tiers]
     return "\n".join(["| tier | guide's literal spec | production |", "|---|---:|---:|", *rows,
                       f"| **total, on demand** | **{spec.total:,.2f}** | **{production.total:,.2f}** "
                       f"({production.total / spec.total:.2%} of the spec) |",
-                      f"| 1-year commitments | {spec.committed_total:,.2f} | {production.committed_total:,.2f} |"])
+                      f"| 1-year commitments | {spec.committed_total:,.2f} | {production.committed_total:,.2f} |",
+                      f"| us-west-2: the guide's read replica / {DR_STACK} (its database {ours_replica:,.2f}) | "
+                      f"{guide_replica:,.2f} | {standby.total:,.2f} |",
+                      f"| **with the DR region** | **{spec.total + guide_replica:,.2f}** | "
+                      f"**{production.total + standby.total:,.2f}** "
+                      f"({(production.total + standby.total) / (spec.total + guide_replica):.2%}) |"])
 
 
 def levers_table() -> str:

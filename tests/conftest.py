@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 
+from components.config import stack_file_config
 from preflight.runner import Registration, StackRun, run_stack
 
-STACKS = ("staging", "production")
+STACKS = ("staging", "production", "production-dr")
+# Stacks serving on their own (CloudFront edge, primary database): not a standby.
+SERVING_STACKS = ("staging", "production")
 
 
 @functools.cache
@@ -19,8 +22,23 @@ def stack_run(stack: str) -> StackRun:
     return run_stack(stack, preview=False)
 
 
+def setting(stack: str, key: str) -> object:
+    """A stack's setting as its file (over Pulumi.yaml's defaults) gives it."""
+    return stack_file_config(stack).get(key if ":" in key else f"elite-locadora:{key}")
+
+
+def environment_of(stack: str) -> str:
+    """A DR stack belongs to its primary's environment (parameter names, tags, role path)."""
+    return stack_file_config(stack).get("elite-locadora:standbyFor") or stack
+
+
 @pytest.fixture(params=STACKS)
 def any_stack(request: pytest.FixtureRequest) -> StackRun:
+    return stack_run(request.param)
+
+
+@pytest.fixture(params=SERVING_STACKS)
+def serving_stack(request: pytest.FixtureRequest) -> StackRun:
     return stack_run(request.param)
 
 

@@ -65,7 +65,7 @@ def test_generated_reference_has_a_row_per_control() -> None:
         assert re.search(rf"^\| {re.escape(control)} \|", text, re.M), control
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_compliance_of_each_stack_has_no_failed_control(stack: str, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "compliance.json"

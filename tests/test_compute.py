@@ -7,10 +7,10 @@ import re
 
 import pytest
 
-from components.compute import APP_BUCKET_PREFIXES, SECRETS_BY_KIND
+from components.compute import APP_BUCKET_PREFIXES, ELB_LOG_ACCOUNTS, SECRETS_BY_KIND
 from preflight.runner import StackRun, load_cli_config, run_stack
 
-from .conftest import stack_run
+from .conftest import environment_of, setting, stack_run
 
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
 SERVICE = "aws:ecs/service:Service"
@@ -86,7 +86,7 @@ def test_secrets_only_through_secrets_never_environment(any_stack: StackRun) -> 
 
 
 def test_execution_roles_read_exactly_their_parameters(any_stack: StackRun) -> None:
-    arns = {p.inputs["name"].split(f"/{any_stack.stack}/", 1)[1]: p.outputs["arn"]
+    arns = {p.inputs["name"].split(f"/{environment_of(any_stack.stack)}/", 1)[1]: p.outputs["arn"]
             for p in any_stack.of_type("aws:ssm/parameter:Parameter")}
     policies = _policies(any_stack)
     for service, kind in (("frontend", "web"), ("backend", "api"), ("worker", "worker")):
@@ -160,7 +160,7 @@ def test_routing_rules(any_stack: StackRun) -> None:
 def test_alb_hardening_and_waf(any_stack: StackRun) -> None:
     alb = any_stack.one("aws:lb/loadBalancer:LoadBalancer")
     assert alb.inputs["internal"] is False and alb.inputs["dropInvalidHeaderFields"] is True
-    assert alb.inputs["enableDeletionProtection"] is (any_stack.stack == "production")
+    assert alb.inputs["enableDeletionProtection"] is setting(any_stack.stack, "albDeletionProtection")
     logs_bucket = any_stack.one("aws:s3/bucket:Bucket", "logs").outputs["bucket"]
     assert alb.inputs["accessLogs"] == {"bucket": logs_bucket, "prefix": "alb", "enabled": True}
     association = any_stack.one("aws:wafv2/webAclAssociation:WebAclAssociation").inputs
@@ -174,7 +174,8 @@ def test_alb_hardening_and_waf(any_stack: StackRun) -> None:
 def test_alb_log_delivery_is_granted_on_the_logs_bucket(any_stack: StackRun) -> None:
     policy = json.loads(any_stack.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy").inputs["policy"])
     grant = next(s for s in policy["Statement"] if s.get("Sid") == "AlbAccessLogDelivery")
-    assert grant["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}, "the us-east-1 ELB account"
+    account = ELB_LOG_ACCOUNTS[str(setting(any_stack.stack, "aws:region"))]
+    assert grant["Principal"] == {"AWS": f"arn:aws:iam::{account}:root"}, "the region's ELB account"
     assert grant["Resource"].endswith("/alb/AWSLogs/123456789012/*")
 
 
@@ -223,9 +224,9 @@ def test_ecr_repositories(staging: StackRun, production: StackRun) -> None:
         assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
         assert repo["encryptionConfigurations"][0]["encryptionType"] == "KMS"
     assert len(production.of_type("aws:ecr/lifecyclePolicy:LifecyclePolicy")) == 2
-    replication = production.one("aws:ecr/replicationConfiguration:ReplicationConfiguration").inputs
-    assert replication["replicationConfiguration"]["rules"][0]["destinations"][0]["region"] == "us-west-2"
-    assert staging.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration") == []
+    # Replication to the DR region is the DR stack's (StandbyLinks); its own services pull the replicas.
+    for run in (staging, production):
+        assert run.of_type("aws:ecr/replicationConfiguration:ReplicationConfiguration") == []
 
 
 def test_placeholder_image_lets_a_first_deploy_converge(staging: StackRun) -> None:

@@ -8,7 +8,7 @@ from components.config import windows_overlap
 from preflight.runner import ProgramError, load_cli_config, run_stack
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_stack_config_loads_and_registers_resources(stack: str) -> None:
     run = run_stack(stack)
     assert len(run.resources) > 40, f"{stack}: only {len(run.resources)} resources registered"
@@ -36,14 +36,13 @@ BAD_VALUES = [
     ("vpcCidr", "10.0.0.1/16", ["elite-locadora:vpcCidr", "host bits set"]),
     ("vpcCidr", "10.0.0.0/20", ["elite-locadora:vpcCidr", "must be a /16"]),
     ("vpcCidr", "8.8.0.0/16", ["elite-locadora:vpcCidr", "RFC 1918"]),
-    ("drVpcCidr", "10.0.0.0/16", ["elite-locadora:drVpcCidr", "does not overlap vpcCidr 10.0.0.0/16"]),
     ("azCount", 1, ["elite-locadora:azCount", "1", "greater than or equal to 2"]),
     ("azCount", 7, ["elite-locadora:azCount", "7", "less than or equal to 6"]),
     ("logRetentionDays", 10, ["elite-locadora:logRetentionDays", "10", "accepts only 1, 3, 5, 7, 14"]),
     ("alarmEmails", ["oncall-at-elitelocadora.com"], ["elite-locadora:alarmEmails[0]", "email"]),
     ("readReplicas", [{"name": "r", "region": "us-west-2", "availabilityZone": "us-west-2a",
                        "instanceClass": "db.r6g.large"}],
-     ["elite-locadora:readReplicas", "us-west-2", "drNetwork: true"]),
+     ["elite-locadora:readReplicas", "us-west-2", "a DR stack (standbyFor"]),
     ("dbBackupRetentionDays", 36, ["elite-locadora:dbBackupRetentionDays", "36", "less than or equal to 35"]),
     ("dbBackupRetentionDays", 0, ["elite-locadora:dbBackupRetentionDays", "greater than or equal to 1"]),
     ("dbMaintenanceWindow", "sun:03:30-sun:04:30",
@@ -62,9 +61,13 @@ BAD_VALUES = [
     ("services", [{"name": "web", "kind": "web", "image": "nginx", "port": 80, "cpu": 512, "memory": 512,
                    "desiredCount": 1, "minCount": 1, "maxCount": 2}],
      ["elite-locadora:services[0]", "memory 512 MiB is not valid with cpu 512"]),
-    ("drRegion", "us-east-1", ["elite-locadora:drRegion", "other than aws:region"]),
+    ("drMode", "warm", ["elite-locadora:drMode", "'warm'", "standby or active"]),
+    ("drMode", "standby", ["elite-locadora:standbyFor", "the stack this DR stack protects"]),
+    ("services", [{"name": "web", "kind": "web", "image": "primary", "port": 80, "cpu": 512, "memory": 1024,
+                   "desiredCount": 1, "minCount": 1, "maxCount": 2, "public": True, "writablePaths": ["/tmp"]}],
+     ["elite-locadora:services[0].image", "'primary' is for DR stacks"]),
     ("aws:region", "mars-1", ["aws:region", "AWS region code"]),
-    ("assetsReplication", True, ["elite-locadora:assetsReplication", "drNetwork: true"]),
+    ("assetsReplication", True, ["unknown key", "elite-locadora:assetsReplication"]),
     ("flowLogTrafficType", "SOME", ["elite-locadora:flowLogTrafficType", "'ALL'", "'ACCEPT'", "'REJECT'"]),
     ("services", [{"name": "web", "image": "nginx", "port": 80, "cpu": 512, "memory": 1024,
                    "desiredCount": 1, "minCount": 1, "maxCount": 2, "public": True}],

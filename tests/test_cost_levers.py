@@ -14,7 +14,7 @@ from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
 from preflight.estimates import prices, usage
 from preflight.estimates.cost import estimate
 from preflight.estimates.delta import delta
-from preflight.estimates.guide import GUIDE_SPEC, LEVERS, guide_overrides, lever_overrides
+from preflight.estimates.guide import GUIDE_SPEC, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
 from preflight.runner import ProgramError, run_stack
 
 from .conftest import stack_run
@@ -23,7 +23,7 @@ REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_valkey_is_the_default_engine(stack: str) -> None:
     run = stack_run(stack)
     group = run.one(REDIS).inputs
@@ -76,7 +76,10 @@ def test_the_guide_spec_is_production_with_the_guides_values() -> None:
     db = spec.one("aws:rds/instance:Instance", "data-mysql").inputs
     assert db["instanceClass"] == "db.r5.xlarge" and db["multiAz"] is True
     replicas = [r.inputs["instanceClass"] for r in spec.of_type("aws:rds/instance:Instance") if r.name != "data-mysql"]
-    assert replicas == ["db.r5.large", "db.r5.large"]
+    assert replicas == ["db.r5.large"]
+    # The guide's us-west-2 replica: the standby's database at the guide's class.
+    standby = run_stack("production-dr", overrides=guide_dr_overrides())
+    assert standby.one("aws:rds/instance:Instance", "data-mysql").inputs["instanceClass"] == "db.r5.large"
     cache = spec.one(REDIS).inputs
     assert (cache["engine"], cache["nodeType"], cache["numCacheClusters"]) == ("redis", "cache.r6g.large", 3)
     endpoints = spec.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")

@@ -8,7 +8,7 @@ import pytest
 
 from preflight.runner import ProgramError, StackRun, run_stack
 
-from .conftest import stack_run
+from .conftest import environment_of, stack_run
 
 RDS = "aws:rds/instance:Instance"
 REDIS = "aws:elasticache/replicationGroup:ReplicationGroup"
@@ -57,8 +57,7 @@ def test_database_insights_mode_follows_config(staging: StackRun, production: St
 def test_insights_mode_is_per_instance() -> None:
     replicas = [{"name": "replica-use1", "region": "us-east-1", "availabilityZone": "us-east-1b",
                  "instanceClass": "db.r6g.large", "insightsMode": "advanced"}]
-    run = run_stack("production", overrides={"readReplicas": replicas, "dbPerformanceInsightsRetentionDays": 465,
-                                             "assetsReplication": True})
+    run = run_stack("production", overrides={"readReplicas": replicas, "dbPerformanceInsightsRetentionDays": 465})
     modes = {r.name: (r.inputs["databaseInsightsMode"], r.inputs["performanceInsightsRetentionPeriod"])
              for r in run.of_type(RDS)}
     assert modes == {"data-mysql": ("standard", 465), "data-replica-use1": ("advanced", 465)}
@@ -106,22 +105,13 @@ def test_database_lives_in_isolated_subnets_behind_an_app_only_group(any_stack: 
 def test_read_replicas_follow_the_guide(production: StackRun, staging: StackRun) -> None:
     assert [r.name for r in staging.of_type(RDS)] == ["data-mysql"]
     local = production.one(RDS, "data-replica-use1")
-    remote = production.one(RDS, "data-replica-usw2")
     assert local.inputs["replicateSourceDb"] == _primary(production).outputs["identifier"]
     assert local.inputs["availabilityZone"] == "us-east-1b" and local.inputs["instanceClass"] == "db.r6g.large"
     assert local.provider.split("::")[-2] == "primary"
-    assert remote.inputs["replicateSourceDb"] == _primary(production).outputs["arn"], "cross-region needs the ARN"
-    assert remote.inputs["availabilityZone"] == "us-west-2a"
-    assert remote.provider.split("::")[-2] == "dr", f"{remote.urn} must be created through the DR provider"
-    dr_key = _key_arn(production, "dr-keys-database")
-    assert remote.inputs["kmsKeyId"] == dr_key and ":us-west-2:" in dr_key
-    dr_subnets = production.one("aws:rds/subnetGroup:SubnetGroup", "data-replica-usw2-subnets")
-    assert remote.inputs["dbSubnetGroupName"] == dr_subnets.outputs["name"]
-    dr_isolated = {s.id for s in production.of_type("aws:ec2/subnet:Subnet")
-                   if s.name.startswith("dr-network-isolated")}
-    assert set(dr_subnets.inputs["subnetIds"]) == dr_isolated
-    for replica in (local, remote):
-        assert replica.inputs["storageEncrypted"] is True and replica.inputs["publiclyAccessible"] is False
+    assert local.inputs["storageEncrypted"] is True and local.inputs["publiclyAccessible"] is False
+    assert local.inputs["vpcSecurityGroupIds"] == _primary(production).inputs["vpcSecurityGroupIds"]
+    # The guide's us-west-2 replica is the production-dr stack's database (test_disaster_recovery).
+    assert {r.region for r in production.resources if r.custom} <= {"us-east-1", None}
 
 
 @pytest.mark.parametrize(("stack", "nodes", "node_type"), [
@@ -198,23 +188,15 @@ def test_bucket_policies_deny_plain_http(any_stack: StackRun) -> None:
         assert all(s["Principal"] != "*" for s in allows), f"{bucket}: public grant {allows}"
 
 
-def test_cross_region_replication_only_in_production(staging: StackRun, production: StackRun) -> None:
-    assert staging.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig") == []
-    config = production.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig").inputs
-    replica = production.one("aws:s3/bucket:Bucket", "assets-replica")
-    assert replica.provider.split("::")[-2] == "dr"
-    destination = config["rules"][0]["destination"]
-    assert destination["bucket"] == replica.outputs["arn"]
-    assert destination["encryptionConfiguration"]["replicaKmsKeyId"] == _key_arn(production, "dr-keys-storage")
-    replica_sse = _bucket_parts(production, "assets-replica")["BucketServerSideEncryptionConfiguration"]
-    assert replica_sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "aws:kms"
-    assert _bucket_parts(production, "assets-replica")["BucketVersioning"]["versioningConfiguration"][
-        "status"] == "Enabled"
+def test_no_bucket_of_a_primary_or_staging_stack_replicates_itself(staging: StackRun, production: StackRun) -> None:
+    # Replication into the DR region is the DR stack's (StandbyLinks): a primary never depends on it.
+    for run in (staging, production):
+        assert run.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig") == []
 
 
 def test_ssm_parameters(any_stack: StackRun) -> None:
     params = {p.inputs["name"]: p for p in any_stack.of_type(PARAM)}
-    env = any_stack.stack
+    env = environment_of(any_stack.stack)  # a DR stack's parameters carry its primary's names
     expected = {f"/elite-locadora/{env}/{p}" for p in (
         "database/url", "database/password", "app/jwt-secret", "cache/auth-token",
         "payments/stripe-secret", "stripe/public-key")}
@@ -234,8 +216,14 @@ def _secret_values(run: StackRun) -> list[str]:
 
 
 def test_no_secret_in_plaintext_inputs_or_outputs(any_stack: StackRun) -> None:
+    # Database password, cache token, JWT secret, CloudFront origin header; a DR stack generates
+    # only its cache token and receives the rest from its primary.
+    environment = environment_of(any_stack.stack)
     secrets = _secret_values(any_stack)
-    assert len(secrets) == 4, "database password, Redis token, JWT secret, CloudFront origin header"
+    if environment != any_stack.stack:
+        assert len(secrets) == 1
+        secrets += _secret_values(stack_run(environment))
+    assert len(set(secrets)) == 4
     for reg in any_stack.resources:
         for key, value in reg.inputs.items():
             if key in reg.secret_inputs or reg.type.startswith("random:"):
@@ -243,8 +231,11 @@ def test_no_secret_in_plaintext_inputs_or_outputs(any_stack: StackRun) -> None:
             text = json.dumps(value, default=str)
             leaked = [s[:4] + "…" for s in secrets if s in text]
             assert not leaked, f"{reg.urn} input {key!r} carries a generated secret in plaintext"
-    exported = json.dumps(any_stack.exports, default=str)
-    assert not [s for s in secrets if s in exported], "a stack output carries a generated secret"
+    plain = {k: v for k, v in any_stack.exports.items() if k not in any_stack.secret_exports}
+    exported = json.dumps(plain, default=str)
+    assert not [s for s in secrets if s in exported], "a plain stack output carries a generated secret"
+    carried = json.dumps({k: any_stack.exports[k] for k in any_stack.secret_exports}, default=str)
+    assert any_stack.secret_exports == ({"standbySecrets"} if any(s in carried for s in secrets) else set())
 
 
 def test_supplied_secrets_reach_ssm_as_secrets_in_production() -> None:
@@ -255,8 +246,8 @@ def test_supplied_secrets_reach_ssm_as_secrets_in_production() -> None:
 
 @pytest.mark.parametrize(("overrides", "expected"), [
     ({"readReplicas": [{"name": "dr", "region": "us-west-2", "availabilityZone": "us-west-2a",
-                        "instanceClass": "db.r6g.large"}], "drNetwork": False},
-     "drNetwork: true"),
+                        "instanceClass": "db.r6g.large"}]},
+     "another region's copy is a DR stack (standbyFor"),
     ({"dbBackupRetentionDays": 40}, "elite-locadora:dbBackupRetentionDays = 40"),
     ({"dbMaintenanceWindow": "sun:03:00-sun:03:30"}, "does not overlap dbBackupWindow"),
     ({"readReplicas": [{"name": "x", "region": "us-east-1", "availabilityZone": "us-west-2a",

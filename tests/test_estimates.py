@@ -47,13 +47,32 @@ def test_rds_primary(production_cost) -> None:
         expected + 4 * H * usd("rds_database_insights_advanced_vcpu_hour") * 2)
 
 
-def test_cross_region_replica_is_priced_in_its_region_with_transfer(production_cost) -> None:
+def test_the_standbys_replica_is_priced_in_its_region_with_transfer() -> None:
     west = prices("us-west-2")
+    storage = U["rds_storage_gb_of_remote_source"]
     expected = (west["rds_mysql_instance_hour"]["db.r6g.large"]["usd"] * H
-                + 100 * west["rds_gp3_gb_month"]["usd"]
-                + 100 * 30 * U["rds_backup_daily_change_rate"] * west["rds_backup_gb_month"]["usd"]
+                + storage * west["rds_gp3_gb_month"]["usd"]
+                + storage * 7 * U["rds_backup_daily_change_rate"] * west["rds_backup_gb_month"]["usd"]
                 + U["rds_cross_region_gb"] * west["inter_region_gb"]["usd"])
-    assert _cost(production_cost, "data-replica-usw2") == pytest.approx(expected)
+    assert _cost(estimate(stack_run("production-dr")), "data-mysql") == pytest.approx(expected)
+    # Promoted, it replicates nothing: Multi-AZ at production's class, no transfer.
+    active = estimate(run_stack("production-dr", overrides={"drMode": "active"}))
+    promoted = (west["rds_mysql_instance_hour"]["db.r6g.xlarge"]["usd"] * H * west["rds_multi_az_factor"]["usd"]
+                + storage * west["rds_gp3_gb_month"]["usd"] * west["rds_multi_az_factor"]["usd"]
+                + storage * 30 * U["rds_backup_daily_change_rate"] * west["rds_backup_gb_month"]["usd"])
+    assert _cost(active, "data-mysql") == pytest.approx(promoted)
+
+
+def test_the_standbys_links_are_priced_at_the_source(production_cost) -> None:
+    standby = estimate(stack_run("production-dr"))
+    east = prices("us-east-1")
+    gb = U["s3_replicated_gb"]
+    assert _cost(standby, "standby-links-assets-replication") == pytest.approx(
+        gb * (east["inter_region_gb"]["usd"] + east["s3_replication_time_control_gb"]["usd"]))
+    assert _cost(standby, "standby-links-ecr-replication") == pytest.approx(
+        U["ecr_replicated_gb"] * east["inter_region_gb"]["usd"])
+    checks = [line for line in production_cost.lines if line.type == "aws:route53/healthCheck:HealthCheck"]
+    assert sum(line.usd_month for line in checks) == pytest.approx(3 * usd("route53_health_check_month"))
 
 
 def test_cache_nodes(production_cost) -> None:
@@ -96,8 +115,9 @@ def test_opensearch_endpoints_keys_alarms_logs_buckets(production_cost) -> None:
     assert _cost(production_cost, "observability-opensearch") == pytest.approx(
         3 * usd("opensearch_instance_hour", "m6g.large.search") * H + 3 * 100 * usd("opensearch_gp3_gb_month")
         + 3 * usd("opensearch_instance_hour", "m6g.large.search") * H)  # three dedicated masters
+    # interfaceEndpointZones: 2 in production
     assert _cost(production_cost, "network-ecr-api-endpoint") == pytest.approx(
-        3 * usd("interface_endpoint_az_hour") * H + U["interface_endpoint_gb"] * usd("interface_endpoint_gb"))
+        2 * usd("interface_endpoint_az_hour") * H + U["interface_endpoint_gb"] * usd("interface_endpoint_gb"))
     assert _cost(production_cost, "network-s3-endpoint") == 0
     assert _cost(production_cost, "keys-logs") == pytest.approx(
         usd("kms_key_month") + U["kms_10k_requests_per_key"] * usd("kms_10k_requests"))
@@ -121,10 +141,11 @@ def test_a_created_hosted_zone_is_priced() -> None:
     assert _cost(report, "certificates-zone") == pytest.approx(usd("route53_zone_month"))
 
 
-def test_every_pricer_is_exercised_by_production(production_cost) -> None:
-    priced_types = {line.type for line in production_cost.lines}
+def test_every_pricer_is_exercised_by_production_and_its_standby(production_cost) -> None:
+    standby = estimate(stack_run("production-dr"))
+    priced_types = {line.type for line in production_cost.lines + standby.lines}
     assert set(PRICERS) - priced_types <= {"aws:route53/zone:Zone"}, set(PRICERS) - priced_types
-    assert production_cost.unpriced == []
+    assert production_cost.unpriced == [] and standby.unpriced == []
 
 
 def test_single_nat_saves_two_gateways_and_addresses() -> None:
@@ -169,12 +190,16 @@ def test_critical_path_of_a_known_graph() -> None:
     assert critical_path(nodes, edges) == (["a", "b", "d"], 7.0)
 
 
-def test_production_first_deploy_is_bounded_by_the_cross_region_replica() -> None:
+def test_first_deploys_are_bounded_by_their_databases() -> None:
+    # Production: the search domain (the longest create) outlasts primary + in-region replica.
     result = timeline(stack_run("production"))
     names = [s.name for s in result.critical_path]
-    assert "data-mysql" in names and "data-replica-usw2" in names
+    assert "observability-opensearch" in names
     assert result.critical_seconds < result.serial_seconds
-    assert result.critical_seconds >= (900 + 2700)
+    # The standby's first `up` creates the cross-region replica: a full copy of the primary.
+    standby = timeline(stack_run("production-dr"))
+    assert "data-mysql" in [s.name for s in standby.critical_path]
+    assert standby.critical_seconds >= 2700
 
 
 
@@ -202,10 +227,14 @@ def test_promoting_a_replica_takes_the_promotion_time() -> None:
 
     from preflight.estimates.timeline import update_duration
 
-    replica = stack_run("production").one("aws:rds/instance:Instance", "data-replica-usw2")
+    replica = stack_run("production-dr").one("aws:rds/instance:Instance", "data-mysql")
     promoted = replace(replica, inputs={k: v for k, v in replica.inputs.items() if k != "replicateSourceDb"})
     seconds, source = update_duration(replica, promoted)
     assert seconds == 600 and "PromoteReadReplica" in source
+    # Promoted and resized in one `up`: the provider modifies after the promotion completes.
+    resized = replace(promoted, inputs={**promoted.inputs, "multiAz": True})
+    seconds, source = update_duration(replica, resized)
+    assert seconds == 600 + 1800 and "then ModifyDBInstance" in source
 
 
 def test_timeline_change_on_the_command_line(capsys: pytest.CaptureFixture) -> None:

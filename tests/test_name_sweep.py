@@ -42,6 +42,8 @@ def test_the_sweep_names_are_valid_stack_names() -> None:
     assert all(stack_name_problem(n) is None for n in NAMES), [n for n in NAMES if stack_name_problem(n)]
 
 
+# A primary has one standby: its parameter names, registry replication rule and SECONDARY
+# record are one per primary, so production-dr is not swept across names.
 @pytest.mark.parametrize("settings", ["staging", "production"])
 def test_sweep_of_stack_names_breaks_no_constraint_and_shares_no_name(settings: str) -> None:
     owners: dict[tuple[str, str, str], list[str]] = defaultdict(list)
@@ -64,7 +66,11 @@ def test_staging_and_production_share_no_physical_name() -> None:
 SETTINGS = [
     ("production", {"azCount": 2, "openSearchInstanceCount": 2}),
     ("production", {"azCount": 4}),
-    ("production", {"aws:region": "us-west-2", "drRegion": "us-east-1"}),
+    ("production", {"aws:region": "us-west-2", "readReplicas": [
+        {"name": "replica-usw2", "region": "us-west-2", "availabilityZone": "us-west-2b",
+         "instanceClass": "db.r6g.large"}]}),
+    ("production-dr", {"drMode": "active"}),
+    ("production-dr", {"aws:region": "eu-west-1", "natStrategy": "none"}),
     ("staging", {"natStrategy": "none", "interfaceEndpoints": []}),
     ("staging", {"logAggregation": True, "openSearchDedicatedMasterCount": 5}),
     ("staging", {"cacheEngine": "redis", "cacheEngineVersion": "7.0", "redisNodeCount": 6}),

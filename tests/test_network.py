@@ -12,7 +12,7 @@ from components.network import SUBNET_OFFSETS, subnet_cidrs
 from components.tagging import REQUIRED_TAG_KEYS
 from preflight.runner import StackRun
 
-from .conftest import children_of, is_taggable, stack_run
+from .conftest import children_of, environment_of, is_taggable, setting, stack_run
 
 SUBNET = "aws:ec2/subnet:Subnet"
 
@@ -26,7 +26,7 @@ def _of(resources, token):
     return [r for r in resources if r.type == token]
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_one_subnet_per_az_per_tier(stack: str) -> None:
     run = stack_run(stack)
     _, resources = _network(run)
@@ -36,7 +36,8 @@ def test_one_subnet_per_az_per_tier(stack: str) -> None:
         by_tier.setdefault(subnet.inputs["tags"]["Tier"], []).append(subnet.inputs["availabilityZone"])
     assert set(by_tier) == {"public", "private", "isolated"}, f"{stack}: tiers {set(by_tier)}"
     for tier, zones in by_tier.items():
-        assert sorted(zones) == ["us-east-1a", "us-east-1b", "us-east-1c"], f"{stack} {tier}: {zones}"
+        region = setting(stack, "aws:region")
+        assert sorted(zones) == [f"{region}a", f"{region}b", f"{region}c"], f"{stack} {tier}: {zones}"
 
 
 def test_subnet_cidrs_follow_the_guide_and_stay_inside_the_vpc(production: StackRun) -> None:
@@ -89,7 +90,7 @@ def test_flow_logs_are_on_and_encrypted(any_stack: StackRun) -> None:
     assert group.inputs["retentionInDays"] in (14, 365)
     policy = json.loads(key.inputs["policy"])
     logs_statement = next(s for s in policy["Statement"] if s["Sid"] == "CloudWatchLogsUsesKeyForThisAccount")
-    assert logs_statement["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs_statement["Principal"] == {"Service": f"logs.{setting(any_stack.stack, 'aws:region')}.amazonaws.com"}
     assert key.inputs["enableKeyRotation"] is True
 
 
@@ -108,22 +109,25 @@ def test_flow_log_role_is_scoped_to_its_log_group(any_stack: StackRun) -> None:
 def test_endpoints_keep_aws_traffic_off_the_nat(any_stack: StackRun) -> None:
     _, resources = _network(any_stack)
     endpoints = {e.inputs["serviceName"]: e for e in _of(resources, "aws:ec2/vpcEndpoint:VpcEndpoint")}
-    s3 = endpoints.pop("com.amazonaws.us-east-1.s3")
+    region, cidr = setting(any_stack.stack, "aws:region"), setting(any_stack.stack, "vpcCidr")
+    s3 = endpoints.pop(f"com.amazonaws.{region}.s3")
     assert s3.inputs["vpcEndpointType"] == "Gateway"
     tables = {t.id for t in _of(resources, "aws:ec2/routeTable:RouteTable") if t.name != "network-public-rt"}
     assert set(s3.inputs["routeTableIds"]) == tables, "S3 gateway must serve private and isolated tables"
-    expected = {f"com.amazonaws.us-east-1.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "ssm")}
+    expected = {f"com.amazonaws.{region}.{s}" for s in ("ecr.api", "ecr.dkr", "logs", "ssm")}
     assert set(endpoints) == expected
     private_ids = {s.id for s in _of(resources, SUBNET) if s.inputs["tags"]["Tier"] == "private"}
     group = next(g for g in _of(resources, "aws:ec2/securityGroup:SecurityGroup") if g.name.endswith("endpoints-sg"))
     for endpoint in endpoints.values():
         assert endpoint.inputs["vpcEndpointType"] == "Interface"
         assert endpoint.inputs["privateDnsEnabled"] is True
-        assert set(endpoint.inputs["subnetIds"]) == private_ids
+        # interfaceEndpointZones: the first N private subnets (0: all of them), never fewer than two.
+        zones = int(setting(any_stack.stack, "interfaceEndpointZones") or len(private_ids))
+        assert set(endpoint.inputs["subnetIds"]) <= private_ids and len(endpoint.inputs["subnetIds"]) == zones >= 2
         assert endpoint.inputs["securityGroupIds"] == [group.id]
     rule = next(r for r in _of(resources, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 if r.inputs["securityGroupId"] == group.id)
-    assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["cidrIpv4"]) == (443, 443, "10.0.0.0/16")
+    assert (rule.inputs["fromPort"], rule.inputs["toPort"], rule.inputs["cidrIpv4"]) == (443, 443, cidr)
 
 
 def test_default_security_group_is_stripped(any_stack: StackRun) -> None:
@@ -138,21 +142,12 @@ def test_vpn_gateway_only_where_configured(staging: StackRun, production: StackR
     assert len(production.of_type("aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation")) == 3
 
 
-def test_dr_network_is_the_same_tier_in_the_dr_region(staging: StackRun, production: StackRun) -> None:
-    assert [c.name for c in staging.of_type("elite-locadora:network:NetworkTier")] == ["network"]
-    component, resources = _network(production, "dr-network")
-    dr_provider = production.one("pulumi:providers:aws", "dr")
-    assert dr_provider.inputs["region"] == "us-west-2"
-    assert component.provider == "" or "dr" in component.provider
-    vpc = _of(resources, "aws:ec2/vpc:Vpc")[0]
-    assert vpc.inputs["cidrBlock"] == "10.1.0.0/16"
-    assert vpc.provider.split("::")[-2] == "dr", f"{vpc.urn} must use the DR provider, got {vpc.provider}"
-    zones = sorted(s.inputs["availabilityZone"] for s in _of(resources, SUBNET))
-    assert zones == sorted(["us-west-2a", "us-west-2b", "us-west-2c"] * 3), "drAzCount: 3 in production"
-    assert _of(resources, "aws:ec2/natGateway:NatGateway") == []
-    group = _of(resources, "aws:cloudwatch/logGroup:LogGroup")[0]
-    dr_key = production.one("aws:kms/key:Key", "dr-keys-logs")
-    assert group.inputs["kmsKeyId"] == dr_key.outputs["arn"] and ":us-west-2:" in dr_key.outputs["arn"]
+def test_one_network_per_stack_in_the_stacks_region(any_stack: StackRun) -> None:
+    # The DR region's network is the DR stack's own NetworkTier, not a second tier of production.
+    assert [c.name for c in any_stack.of_type("elite-locadora:network:NetworkTier")] == ["network"]
+    vpc = any_stack.one("aws:ec2/vpc:Vpc")
+    assert vpc.region == setting(any_stack.stack, "aws:region")
+    assert vpc.inputs["cidrBlock"] == setting(any_stack.stack, "vpcCidr")
 
 
 def test_every_taggable_resource_carries_the_stack_tags(any_stack: StackRun) -> None:
@@ -162,7 +157,8 @@ def test_every_taggable_resource_carries_the_stack_tags(any_stack: StackRun) -> 
         tags = reg.inputs.get("tags") or {}
         missing = [k for k in REQUIRED_TAG_KEYS if k not in tags]
         assert not missing, f"{reg.urn} lacks tags {missing}"
-        assert tags["Environment"] == any_stack.stack and tags["ManagedBy"] == "Pulumi", reg.urn
+        assert tags["Environment"] == environment_of(any_stack.stack) and tags["ManagedBy"] == "Pulumi", reg.urn
+        assert tags.get("Stack") == (any_stack.stack if environment_of(any_stack.stack) != any_stack.stack else None)
 
 
 def test_subnet_layout_helper() -> None:
@@ -202,5 +198,5 @@ def test_application_group_egress_is_https_and_data_ports_only(any_stack: StackR
     open_world = [(e["fromPort"], e["cidrIpv4"]) for e in egress if e["cidrIpv4"] == "0.0.0.0/0"]
     assert open_world == [(443, "0.0.0.0/0")], open_world
     data = {(e["fromPort"], e["cidrIpv4"]) for e in egress if e["fromPort"] in (3306, 6379)}
-    isolated = subnet_cidrs("10.0.0.0/16", "isolated", 3)
+    isolated = subnet_cidrs(str(setting(any_stack.stack, "vpcCidr")), "isolated", 3)
     assert data == {(p, c) for p in (3306, 6379) for c in isolated}, data

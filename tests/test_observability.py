@@ -8,6 +8,8 @@ import pytest
 
 from preflight.runner import StackRun
 
+from .conftest import setting
+
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 
 
@@ -33,11 +35,13 @@ def test_guide_ecs_alarms_per_service(any_stack: StackRun, service: str, metric:
     assert alarm["dimensions"]["ClusterName"] == f"elite-locadora-{any_stack.stack}"
 
 
-def test_guide_database_connections_alarm(any_stack: StackRun) -> None:
+def test_guide_database_connections_alarm(serving_stack: StackRun) -> None:
+    any_stack = serving_stack
     alarm = _alarms(any_stack)["mysql-connections-high"]
     assert (alarm["namespace"], alarm["metricName"]) == ("AWS/RDS", "DatabaseConnections")
     assert (alarm["threshold"], alarm["period"], alarm["evaluationPeriods"]) == (80, 300, 3)
     assert alarm["dimensions"] == {"DBInstanceIdentifier": f"elite-locadora-{any_stack.stack}-mysql"}
+    assert "mysql-replica-lag" not in _alarms(any_stack)
 
 
 def test_response_time_threshold_is_in_seconds(any_stack: StackRun) -> None:
@@ -51,7 +55,7 @@ def test_response_time_threshold_is_in_seconds(any_stack: StackRun) -> None:
 def test_operator_alarms_beyond_the_guide(production: StackRun) -> None:
     alarms = _alarms(production)
     expected = {"alb-5xx", "target-5xx", "frontend-unhealthy-hosts", "backend-unhealthy-hosts",
-                "mysql-cpu-high", "mysql-free-storage-low", "replica-use1-replica-lag", "replica-usw2-replica-lag",
+                "mysql-cpu-high", "mysql-free-storage-low", "replica-use1-replica-lag",
                 "redis-001-cpu-high", "redis-003-memory-high", "redis-002-evictions"}
     assert expected <= set(alarms), expected - set(alarms)
     storage = alarms["mysql-free-storage-low"]
@@ -69,15 +73,8 @@ def test_every_alarm_notifies_a_topic_in_its_region(any_stack: StackRun) -> None
         inputs = alarm.inputs
         assert inputs["alarmActions"] == inputs["okActions"] and inputs["alarmActions"][0] in topics, alarm.urn
         assert inputs["treatMissingData"] in ("notBreaching", "breaching", "missing", "ignore")
-        provider = alarm.provider.split("::")[-2]
-        region = "us-west-2" if provider == "dr" else "us-east-1"
-        assert f":sns:{region}:" in inputs["alarmActions"][0], f"{alarm.urn} publishes across regions"
-
-
-def test_cross_region_replica_lag_alarm_lives_in_the_dr_region(production: StackRun) -> None:
-    alarm = next(a for a in production.of_type(ALARM) if a.inputs["name"].endswith("replica-usw2-replica-lag"))
-    assert alarm.provider.split("::")[-2] == "dr"
-    assert alarm.inputs["alarmActions"] == [_topic_arn(production, "observability-alarms-dr")]
+        assert f":sns:{alarm.region}:" in inputs["alarmActions"][0], f"{alarm.urn} publishes across regions"
+        assert alarm.region == setting(any_stack.stack, "aws:region")
 
 
 def test_topic_is_encrypted_and_only_cloudwatch_publishes(any_stack: StackRun) -> None:
@@ -109,7 +106,7 @@ def test_dashboard_names_real_resources(any_stack: StackRun) -> None:
 
 
 def test_every_log_group_has_retention_and_kms(any_stack: StackRun) -> None:
-    days = 365 if any_stack.stack == "production" else 14
+    days = setting(any_stack.stack, "logRetentionDays")
     keys = {k.outputs["arn"] for k in any_stack.of_type("aws:kms/key:Key") if k.name.endswith("-logs")}
     groups = any_stack.of_type("aws:cloudwatch/logGroup:LogGroup")
     assert len(groups) >= 8

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.iam import BOUNDARY_POLICY_NAME, PRIVILEGED_MANAGED_POLICIES
+from components.iam import BOUNDARY_POLICY_NAME, PRIVILEGED_MANAGED_POLICIES, environment_role_path
 from preflight import cli
 from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
 from preflight.runner import ProgramError, StackRun, run_stack
 
-from .conftest import STACKS, stack_run
+from .conftest import STACKS, environment_of, stack_run
 
 ROOT = Path(__file__).resolve().parent.parent
 # Actions that create a role, change what a role may do, or lift the cap on it.
@@ -190,8 +190,25 @@ def test_every_workload_role_carries_the_boundary_under_its_environment_path(sta
     for role in roles:
         assert role.inputs["permissionsBoundary"] == (
             f"arn:aws:iam::123456789012:policy/elite-locadora/{BOUNDARY_POLICY_NAME}"), role.name
-        assert role.inputs["path"] == f"/elite-locadora/{stack}/", role.name
-        assert role.outputs["arn"].startswith(f"arn:aws:iam::123456789012:role/elite-locadora/{stack}/")
+        # A DR stack's roles nest under its environment's path: that environment's deploy role manages them.
+        path = environment_role_path(environment_of(stack), stack)
+        assert path.startswith(f"/elite-locadora/{environment_of(stack)}/")
+        assert role.inputs["path"] == path, role.name
+        assert role.outputs["arn"].startswith(f"arn:aws:iam::123456789012:role{path}")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_workload_permission_fits_inside_the_boundary(stack: str, bootstrap: StackRun) -> None:
+    # An action the boundary does not allow is silently denied at run time: the role would fail
+    # (S3 replication, ECR's creation template) only when AWS first exercises it.
+    boundary = json.loads(bootstrap.one("aws:iam/policy:Policy", "workload-boundary").inputs["policy"])["Statement"]
+    run = stack_run(stack)
+    for policy in run.of_type("aws:iam/rolePolicy:RolePolicy"):
+        for statement in json.loads(policy.inputs["policy"])["Statement"]:
+            if statement["Effect"] != "Allow":
+                continue
+            for action in _as_list(statement["Action"]):
+                assert any(_grants(b, action) for b in boundary), f"{policy.name}: {action} is outside the boundary"
 
 
 def test_production_pack_requires_the_boundary() -> None:

@@ -538,7 +538,7 @@ def test_stack_config_files_name_only_real_policies_and_settings() -> None:
                 assert key == "enforcementLevel" or (schema and key in schema.properties), f"{stack}: {name}.{key}"
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_required_tags_judges_every_taggable_type_the_program_uses(stack: str) -> None:
     # "Taggable" as the SDK defines it: the resource class takes `tags`.
     from elite_policies.guardrails import _taggable

@@ -31,7 +31,7 @@ def _analyze(run: StackRun, resources: list[Registration] | None = None, config:
                    load_policy_config(POLICY_DIR / "config" / f"{run.stack}.json"))
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 @pytest.mark.parametrize("preview", [True, False])
 def test_each_stack_passes_its_own_policy_config(stack: str, preview: bool) -> None:
     run = run_stack(stack, preview=preview)
@@ -176,7 +176,7 @@ def test_program_failure_exits_2_without_traceback(capsys: pytest.CaptureFixture
 def test_unknown_stack_is_one_line_naming_the_stacks(capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["preview", "--stack", "nope"]) == cli.EXIT_FAILED
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "production, staging" in err
+    assert len(err.splitlines()) == 1 and "production, production-dr, staging" in err
 
 
 def test_json_plan_validates_against_its_schema(tmp_path: Path) -> None:
@@ -237,7 +237,6 @@ def test_plan_json_carries_inputs_and_regions_with_secrets_masked(mode: str, tmp
     primary = by_name["data-mysql"]
     assert primary["inputs"]["instanceClass"] == "db.r6g.xlarge" and primary["region"] == "us-east-1"
     assert primary["inputs"]["password"] == "[secret]" and "password" in primary["secretInputs"]
-    assert by_name["data-replica-usw2"]["region"] == "us-west-2"
     assert by_name["data"]["region"] is None  # a component
     # No generated secret reaches the file, whatever the mode.
     run = stack_run("production")
@@ -245,4 +244,4 @@ def test_plan_json_carries_inputs_and_regions_with_secrets_masked(mode: str, tmp
     assert secret not in text
     if mode == "preview":
         assert by_name["data-replica-use1"]["inputs"]["replicateSourceDb"] == "elite-locadora-production-mysql"
-        assert "[unknown until up]" in json.dumps(by_name["data-replica-usw2"]["inputs"]["replicateSourceDb"])
+        assert "[unknown until up]" in json.dumps(by_name["data-mysql"]["inputs"]["vpcSecurityGroupIds"])

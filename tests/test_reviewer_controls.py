@@ -9,7 +9,7 @@ import pytest
 
 from preflight.runner import Registration, StackRun
 
-from .conftest import stack_run
+from .conftest import setting, stack_run
 
 BUCKET = "aws:s3/bucket:Bucket"
 
@@ -18,7 +18,7 @@ def _pointing_at(run: StackRun, token: str, prop: str, target: Registration) -> 
     return [r for r in run.of_type(token) if target.urn in r.property_dependencies.get(prop, [])]
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_every_bucket_but_the_log_buckets_logs_access_and_every_bucket_aborts_uploads(stack: str) -> None:
     run = stack_run(stack)
     buckets = run.of_type(BUCKET)
@@ -33,19 +33,21 @@ def test_every_bucket_but_the_log_buckets_logs_access_and_every_bucket_aborts_up
         assert aborting and aborting[0]["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 7, bucket.name
 
 
-def test_replica_bucket_logs_to_a_log_bucket_in_its_own_region() -> None:
-    run = stack_run("production")
-    replica = run.one(BUCKET, "assets-replica")
+def test_the_dr_assets_replica_logs_to_a_log_bucket_in_its_own_region() -> None:
+    run = stack_run("production-dr")
+    replica = run.one(BUCKET, "assets")
+    assert replica.inputs["tags"]["ReplicaOf"] == "assets"
     (logging,) = _pointing_at(run, "aws:s3/bucketLogging:BucketLogging", "bucket", replica)
-    target = run.one(BUCKET, "dr-logs")
+    target = run.one(BUCKET, "logs")
     assert logging.inputs["targetBucket"] == target.outputs["bucket"]
     assert replica.region == target.region == "us-west-2"
 
 
-def test_every_rds_instance_exports_logs_in_its_region_and_accepts_iam_auth() -> None:
-    run = stack_run("production")
+@pytest.mark.parametrize(("stack", "count"), [("production", 2), ("production-dr", 1)])
+def test_every_rds_instance_exports_logs_in_its_region_and_accepts_iam_auth(stack: str, count: int) -> None:
+    run = stack_run(stack)
     instances = run.of_type("aws:rds/instance:Instance")
-    assert len(instances) == 3
+    assert len(instances) == count
     for db in instances:
         assert db.inputs["enabledCloudwatchLogsExports"] == ["error", "slowquery"], db.name
         assert db.inputs["iamDatabaseAuthenticationEnabled"] is True, db.name
@@ -76,8 +78,9 @@ def test_opensearch_has_dedicated_masters_logs_and_updates_in_production() -> No
     assert statement["Condition"]["ArnLike"]["aws:SourceArn"].endswith(":domain/elite-logs-production")
 
 
-def test_rds_events_reach_on_call_in_each_region() -> None:
-    run = stack_run("production")
+@pytest.mark.parametrize("stack", ["production", "production-dr"])
+def test_rds_events_reach_on_call_in_each_region(stack: str) -> None:
+    run = stack_run(stack)
     topics = {t.outputs["arn"]: t for t in run.of_type("aws:sns/topic:Topic")}
     subscriptions = run.of_type("aws:rds/eventSubscription:EventSubscription")
     by_region: dict[str, set[str]] = {}
@@ -85,16 +88,17 @@ def test_rds_events_reach_on_call_in_each_region() -> None:
         assert topics[sub.inputs["snsTopic"]].region == sub.region
         by_region.setdefault(sub.region, set()).add(sub.inputs["sourceType"])
         if sub.inputs["sourceType"] == "db-instance":
-            assert {"failure", "maintenance", "configuration change", "failover"} <= set(sub.inputs["eventCategories"])
-    assert by_region == {"us-east-1": {"db-instance", "db-parameter-group"},
-                         "us-west-2": {"db-instance", "db-parameter-group"}}
+            assert {"failure", "maintenance", "configuration change", "failover",
+                    "read replica"} <= set(sub.inputs["eventCategories"])
+    # Each stack subscribes in its own region: production in us-east-1, its standby in us-west-2.
+    assert by_region == {setting(stack, "aws:region"): {"db-instance", "db-parameter-group"}}
     policy = json.loads(run.one("aws:sns/topicPolicy:TopicPolicy", "observability-alarms-policy").inputs["policy"])
     rds = next(s for s in policy["Statement"] if s["Sid"] == "RdsEventsPublish")
     assert rds["Principal"] == {"Service": "events.rds.amazonaws.com"}
     assert rds["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
 
 
-@pytest.mark.parametrize("stack", ["staging", "production"])
+@pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_no_iam_policy_of_the_program_allows_a_wildcard_or_passes_any_role(stack: str) -> None:
     run = stack_run(stack)
     unscoped = {"ecr:GetAuthorizationToken", "logs:DescribeLogGroups"} | {

@@ -211,7 +211,8 @@ TAGGABLE_PREFIXES = ("aws:ec2/", "aws:rds/", "aws:elasticache/", "aws:s3/bucket:
                      "aws:opensearch/", "aws:kinesis/", "aws:cloudfront/distribution:", "aws:wafv2/webAcl:",
                      "aws:iam/role:", "aws:iam/serviceLinkedRole:", "aws:ssm/parameter:", "aws:acm/certificate:",
                      "aws:vpc/securityGroup", "aws:cloudwatch/metricAlarm:", "aws:cloudwatch/logDelivery",
-                     "aws:appautoscaling/target:", "aws:route53/zone:", "aws:secretsmanager/secret:")
+                     "aws:appautoscaling/target:", "aws:route53/zone:", "aws:route53/healthCheck:",
+                     "aws:secretsmanager/secret:")
 UNTAGGABLE = {"aws:ec2/route:Route", "aws:ec2/routeTableAssociation:RouteTableAssociation",
               "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation",
               "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",

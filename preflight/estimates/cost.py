@@ -37,11 +37,11 @@ FREE = {
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketVersioning:BucketVersioning",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketLogging:BucketLogging",
-    "aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+    "aws:s3/bucketPolicy:BucketPolicy",
     "aws:ssm/parameter:Parameter",  # standard tier
     "aws:ecs/cluster:Cluster", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders",
     "aws:ecs/taskDefinition:TaskDefinition", "aws:ecr/lifecyclePolicy:LifecyclePolicy",
-    "aws:ecr/replicationConfiguration:ReplicationConfiguration", "aws:lb/targetGroup:TargetGroup",
+    "aws:lb/targetGroup:TargetGroup",
     "aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule", "aws:appautoscaling/target:Target",
     "aws:appautoscaling/policy:Policy", "aws:acm/certificate:Certificate",
     "aws:acm/certificateValidation:CertificateValidation", "aws:route53/record:Record",
@@ -147,10 +147,11 @@ def _rds(ctx: _Context, reg: Registration) -> list[Item]:
     hours = ctx.price(reg, "rds_mysql_instance_hour", klass) * ctx.hours * factor
     multi_az = f" x Multi-AZ {factor:g}" if factor > 1 else ""
     items: list[Item] = [(hours, f"{klass} x {ctx.hours:.0f} h{multi_az}", hours * ctx.committed(reg, "rds"))]
-    # A replica names its source and no storage of its own (before `up` the source ARN of a
-    # cross-region replica is unknown, so the storage decides).
-    primary = next((r for r in ctx.of_type(reg.type) if not _is_replica(r)), reg)
-    storage = float(i.get("allocatedStorage") or primary.inputs.get("allocatedStorage") or 0)
+    # A replica names its source and no storage of its own: the stack's primary's, or, in a DR
+    # stack (its database replicates, or was promoted from, another stack's), the usage file's.
+    primary = next((r for r in ctx.of_type(reg.type) if r.inputs.get("allocatedStorage")), None)
+    storage = float(i.get("allocatedStorage") or (primary.inputs["allocatedStorage"] if primary
+                                                  else u["rds_storage_gb_of_remote_source"]))
     items.append((storage * ctx.price(reg, "rds_gp3_gb_month") * factor, f"{storage:.0f} GiB gp3"))
     retention = float(i.get("backupRetentionPeriod") or 0)
     beyond = storage * retention * u["rds_backup_daily_change_rate"]
@@ -162,14 +163,23 @@ def _rds(ctx: _Context, reg: Registration) -> list[Item]:
         vcpus = prices(ctx.region(reg))["rds_vcpus"][klass]
         items.append((vcpus * ctx.hours * ctx.price(reg, "rds_database_insights_advanced_vcpu_hour") * factor,
                       f"Database Insights advanced, {vcpus} vCPU"))
-    if _is_replica(reg) and ctx.region(reg) != ctx.region(primary):
+    if _is_replica(reg) and ctx.region(reg) != _source_region(reg, primary, ctx):
         items.append((u["rds_cross_region_gb"] * ctx.price(reg, "inter_region_gb"),
                       f"cross-region replication {u['rds_cross_region_gb']} GB"))
     return items
 
 
 def _is_replica(reg: Registration) -> bool:
-    return bool(reg.inputs.get("replicateSourceDb")) or not reg.inputs.get("allocatedStorage")
+    return bool(reg.inputs.get("replicateSourceDb"))
+
+
+def _source_region(reg: Registration, primary: Registration | None, ctx: _Context) -> str:
+    source = reg.inputs.get("replicateSourceDb")
+    # A cross-region replica names its source by ARN (arn:aws:rds:<region>:...); unknown before
+    # `up` when the source is in the same stack.
+    if isinstance(source, str) and source.startswith("arn:aws:rds:"):
+        return source.split(":")[3]
+    return ctx.region(primary) if primary is not None else ctx.region(reg)
 
 
 def _cache(ctx: _Context, reg: Registration) -> list[Item]:
@@ -326,6 +336,32 @@ def _zone(ctx: _Context, reg: Registration) -> list[Item]:
     return [(ctx.price(reg, "route53_zone_month"), "hosted zone")]
 
 
+def _health_check(ctx: _Context, reg: Registration) -> list[Item]:
+    return [(ctx.price(reg, "route53_health_check_month"), f"{str(reg.inputs.get('type', '')).lower()} health check")]
+
+
+def _bucket_replication(ctx: _Context, reg: Registration) -> list[Item]:
+    # Charged to the source bucket's region: transfer out to the other region, plus Replication
+    # Time Control where a rule turns it on.
+    gb = usage()["s3_replicated_gb"]
+    items: list[Item] = [(gb * ctx.price(reg, "inter_region_gb"), f"{gb} GB replicated across regions")]
+    rtc = any(r.get("destination", {}).get("replicationTime", {}).get("status") == "Enabled"
+              for r in reg.inputs.get("rules") or [])
+    if rtc:
+        items.append((gb * ctx.price(reg, "s3_replication_time_control_gb"), f"{gb} GB under Replication Time Control"))
+    return items
+
+
+def _image_replication(ctx: _Context, reg: Registration) -> list[Item]:
+    gb = usage()["ecr_replicated_gb"]
+    return [(gb * ctx.price(reg, "inter_region_gb"), f"{gb} GB of images copied across regions")]
+
+
+def _replicated_repositories(ctx: _Context, reg: Registration) -> list[Item]:
+    count, gb = usage()["ecr_replicated_repositories"], usage()["ecr_gb_per_repository"]
+    return [(count * gb * ctx.price(reg, "ecr_gb_month"), f"{count} replicated repositories x {gb} GB")]
+
+
 PRICERS: dict[str, Pricer] = {
     "aws:rds/instance:Instance": _rds,
     "aws:elasticache/replicationGroup:ReplicationGroup": _cache,
@@ -345,6 +381,10 @@ PRICERS: dict[str, Pricer] = {
     "aws:ecr/repository:Repository": _repository,
     "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream": _firehose,
     "aws:route53/zone:Zone": _zone,
+    "aws:route53/healthCheck:HealthCheck": _health_check,
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": _bucket_replication,
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": _image_replication,
+    "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate": _replicated_repositories,
 }
 
 

@@ -31,6 +31,15 @@ GUIDE_SPEC: dict[str, tuple[Any, str]] = {
     "openSearchInstanceType": ("r7g.large.search", "silent (self-managed ELK): the program's default"),
 }
 REPLICA_CLASS = ("db.r5.large", "ReadReplicas: InstanceClass db.r5.large (us-east-1b, us-west-2a)")
+# The guide's us-west-2 replica is the DR stack's database here: priced as production-dr's, at
+# the guide's class (README, "Cost against the guide").
+DR_STACK = "production-dr"
+DR_DATABASE = "data-mysql"
+
+
+def guide_dr_overrides() -> dict[str, Any]:
+    """Overrides giving the DR stack's database the guide's replica class."""
+    return {"dbInstanceClass": REPLICA_CLASS[0]}
 
 
 def guide_overrides() -> dict[str, Any]:
@@ -65,6 +74,9 @@ LEVERS: dict[str, tuple[dict[str, Any], str]] = {
     "OpenSearch general-purpose data nodes (m6g.large.search)": (
         {"openSearchInstanceType": "r7g.large.search"},
         "8 GiB instead of 16 GiB per data node: heap for the current log volume, revisit above ~300 GB/month"),
+    "Interface endpoints in two of the three zones": (
+        {"interfaceEndpointZones": 0},
+        "tasks in the third zone reach the endpoints across zones (cents of transfer); either endpoint zone may fail"),
     "No Secrets Manager interface endpoint": (
         {"interfaceEndpoints": ["ecr.api", "ecr.dkr", "logs", "ssm", "secretsmanager"]},
         "none: the program keeps its secrets in SSM Parameter Store"),

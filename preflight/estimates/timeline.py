@@ -59,6 +59,10 @@ def duration(reg: Registration) -> tuple[float, str]:
 DEFERRABLE = {"aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"}
 
 
+# Settings whose change makes RDS modify the instance (not only record a provider setting).
+RDS_MODIFIED_AFTER_PROMOTION = ("instanceClass", "multiAz", "allocatedStorage", "storageType", "iops")
+
+
 def update_duration(before: Registration, after: Registration) -> tuple[float, str]:
     table = update_times()
     if not after.custom:
@@ -67,7 +71,13 @@ def update_duration(before: Registration, after: Registration) -> tuple[float, s
         key = "pulumi:providers:aws"
     elif after.type == "aws:rds/instance:Instance" and before.inputs.get("replicateSourceDb") \
             and not after.inputs.get("replicateSourceDb"):
-        key = "rds-promote"
+        promote = table["rds-promote"]
+        # The provider promotes, waits for the instance, then modifies what else changed.
+        if any(before.inputs.get(k) != after.inputs.get(k) for k in RDS_MODIFIED_AFTER_PROMOTION):
+            modify = table[after.type]
+            return (float(promote["seconds"]) + float(modify["seconds"]),
+                    f"{promote['source']}; then {modify['source']}")
+        return float(promote["seconds"]), str(promote["source"])
     elif after.type in DEFERRABLE and after.inputs.get("applyImmediately") is False:
         key = "deferred-to-maintenance-window"
     else:
