@@ -11,6 +11,7 @@ import re
 from .cli import summary
 from .estimates.cost import estimate as cost
 from .estimates.guide import DR_DATABASE, DR_STACK, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
+from .estimates.recovery import recovery, recovery_lines
 from .estimates.timeline import estimate as timeline
 from .estimates.timeline import summary_lines
 from .graph import render_components
@@ -66,6 +67,10 @@ def refresh(text: str) -> str:
     production = run_stack("production")
     text = re.sub(r"\| tier \| staging \| production \|\n\|---\|---:\|---:\|\n(?:\|.*\|\n)+",
                   lambda _: cost_table() + "\n", text)
+    failover = recovery(DR_STACK)
+    figures = "\n".join([*recovery_lines(failover), "", *summary_lines(failover.plan.timeline)])
+    text = re.sub(r"(Failover of production-dr:\n\n```\n)(?:.*\n)*?(```)",
+                  lambda m: m.group(1) + figures + "\n" + m.group(2), text, count=1)
     path = "\n".join(summary_lines(timeline(production)))
     text = re.sub(r"(Production:\n\n```\n)(?:.*\n)*?(```)", lambda m: m.group(1) + path + "\n" + m.group(2),
                   text, count=1)

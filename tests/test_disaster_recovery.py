@@ -293,3 +293,24 @@ def test_failover_timeline_and_cost_are_computed(capsys: pytest.CaptureFixture) 
     standby_cost = estimate(stack_run("production-dr")).total
     active_cost = estimate(run_stack("production-dr", overrides={"drMode": "active"})).total
     assert 0 < standby_cost < active_cost
+
+
+def test_recovery_figures_come_from_the_program_and_the_estimates_data(standby: StackRun) -> None:
+    from components.observability import ORIGIN_FAILOVER_PERIODS, ORIGIN_HEALTH_PERIOD
+    from preflight.estimates import recovery_times, update_times
+    from preflight.estimates.recovery import recovery, recovery_lines
+
+    figures = recovery("production-dr", standby)
+    alarm = stack_run("production").one("aws:cloudwatch/metricAlarm:MetricAlarm",
+                                        "observability-backend-no-healthy-hosts")
+    assert figures.detection_seconds == alarm.inputs["period"] * alarm.inputs["evaluationPeriods"] == (
+        ORIGIN_HEALTH_PERIOD * ORIGIN_FAILOVER_PERIODS)
+    assert figures.dns_seconds == recovery_times()["dns-failover"]["seconds"]
+    assert figures.writable_seconds == update_times()["rds-promote"]["seconds"] < figures.capacity_seconds
+    assert figures.replica_lag_seconds == setting("production-dr", "alarmReplicaLagSeconds")
+    assert figures.assets_seconds == 60 * standby.one("aws:s3/bucketReplicationConfig:BucketReplicationConfig") \
+        .inputs["rules"][0]["destination"]["replicationTime"]["time"]["minutes"]
+    assert "data-mysql" in [s.name for s in figures.plan.timeline.critical_path]
+    assert figures.standby_usd < figures.active_usd
+    assert all(entry["source"] for entry in recovery_times().values())
+    assert len(recovery_lines(figures)) == 7

@@ -38,3 +38,8 @@ def create_times() -> dict[str, Any]:
 @cache
 def update_times() -> dict[str, Any]:
     return yaml.safe_load((DATA_DIR / "update-times.yaml").read_text())
+
+
+@cache
+def recovery_times() -> dict[str, Any]:
+    return yaml.safe_load((DATA_DIR / "recovery-times.yaml").read_text())
