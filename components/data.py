@@ -110,32 +110,28 @@ class DataTier(pulumi.ComponentResource):
         return named(self._args.tags, name, **extra)
 
     def _client_only_group(self, label: str, port: int, vpc_id: pulumi.Input[str],
-                           client_group_id: pulumi.Input[str] | None, description: str,
-                           client_cidr: str | None = None,
-                           opts: pulumi.ResourceOptions | None = None) -> pulumi.Output[str]:
-        """A group admitting `port` from one client group (or CIDR) only, and no egress at all."""
-        prefix = self._args.name_prefix
-        opts = opts or self._child
+                           client_group_id: pulumi.Input[str], description: str) -> pulumi.Output[str]:
+        """A group admitting `port` from one client group only, and no egress at all."""
+        prefix, opts = self._args.name_prefix, self._child
         group = aws.ec2.SecurityGroup(f"{self._name}-{label}-sg", vpc_id=vpc_id,
                                       description=f"{label}: {description}",
                                       tags=self._tags(f"{prefix}-{label}"), opts=opts)
         aws.vpc.SecurityGroupIngressRule(
             f"{self._name}-{label}-from-clients", security_group_id=group.id, ip_protocol="tcp",
             from_port=port, to_port=port, referenced_security_group_id=client_group_id,
-            cidr_ipv4=client_cidr, description=description,
+            description=description,
             tags=self._tags(f"{prefix}-{label}-clients"), opts=opts)
         return group.id
 
-    def _log_group(self, label: str, name: str, key_arn: pulumi.Input[str],
-                   opts: pulumi.ResourceOptions | None = None) -> aws.cloudwatch.LogGroup:
+    def _log_group(self, label: str, name: str, key_arn: pulumi.Input[str]) -> aws.cloudwatch.LogGroup:
         return aws.cloudwatch.LogGroup(
             f"{self._name}-{label}-logs", name=name, retention_in_days=self._cfg.log_retention_days,
             kms_key_id=key_arn, log_group_class=log_class(self._cfg), tags=self._tags(name),
-            opts=opts or self._child)
+            opts=self._child)
 
     # --- RDS MySQL --------------------------------------------------------------------------
 
-    def _parameter_group(self, label: str, opts: pulumi.ResourceOptions) -> aws.rds.ParameterGroup:
+    def _parameter_group(self, label: str) -> aws.rds.ParameterGroup:
         cfg = self._cfg
         parameters = {
             "innodb_buffer_pool_size": ("{DBInstanceClassMemory*3/4}", "pending-reboot"),
@@ -151,7 +147,7 @@ class DataTier(pulumi.ComponentResource):
             description=f"Elite Locadora MySQL ({self._args.environment}): guide parameters + TLS only",
             parameters=[aws.rds.ParameterGroupParameterArgs(name=k, value=v, apply_method=m)
                         for k, (v, m) in parameters.items()],
-            tags=self._tags(f"{self._args.name_prefix}-{label}-params"), opts=opts)
+            tags=self._tags(f"{self._args.name_prefix}-{label}-params"), opts=self._child)
 
     def _monitoring_role(self) -> aws.iam.Role:
         role = workload_role(f"{self._name}-rds-monitoring-role", self._args.roles,
@@ -163,11 +159,10 @@ class DataTier(pulumi.ComponentResource):
                                      policy_arn=ENHANCED_MONITORING_POLICY, opts=self._child)
         return role
 
-    def _instance_logs(self, identifier: str, key_arn: pulumi.Input[str],
-                       opts: pulumi.ResourceOptions | None = None) -> list[aws.cloudwatch.LogGroup]:
+    def _instance_logs(self, identifier: str, key_arn: pulumi.Input[str]) -> list[aws.cloudwatch.LogGroup]:
         # Created before the instance so RDS's exports land in groups with our retention and key.
-        return [self._log_group(f"{identifier}-{kind}", f"/aws/rds/instance/{identifier}/{kind}",
-                                key_arn, opts) for kind in ("error", "slowquery")]
+        return [self._log_group(f"{identifier}-{kind}", f"/aws/rds/instance/{identifier}/{kind}", key_arn)
+                for kind in ("error", "slowquery")]
 
     def _insights(self, mode: str | None = None) -> dict:
         """Performance Insights on every instance; advanced Database Insights (billed per vCPU-hour,
@@ -182,7 +177,7 @@ class DataTier(pulumi.ComponentResource):
     def _mysql_primary(self) -> None:
         cfg, args = self._cfg, self._args
         identifier = physical_name("rds-instance", args.name_prefix, "mysql")
-        self._params = self._parameter_group("mysql", self._child)
+        self._params = self._parameter_group("mysql")
         self._monitoring = self._monitoring_role()
         # RDS refuses a monitoring role with enhanced monitoring off (interval 0).
         self._monitoring_role_arn = self._monitoring.arn if cfg.db_monitoring_interval_seconds else None

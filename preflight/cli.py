@@ -316,6 +316,11 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
                   f"{timeline.serial_seconds / 60:.1f} min over {timeline.resources} resources")
     for finding in explain(timeline.critical_path):
         console.print(f"[yellow]possible false dependency:[/yellow] {finding}")
+    if args.change and _overrides(args.change).get("drMode") == "active" and not base:
+        # A DR stack's failover: the rest of the recovery figures beside the `up` (README).
+        from .estimates.recovery import recovery, recovery_lines
+
+        console.print("\n".join(recovery_lines(recovery(args.stack, run))), highlight=False)
     return EXIT_OK
 
 

@@ -288,6 +288,7 @@ def test_failover_timeline_and_cost_are_computed(capsys: pytest.CaptureFixture) 
     assert cli.main(["timeline", "--stack", "production-dr", "--change", "drMode=active"]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "data-mysql" in out and "PromoteReadReplica" in out and "critical path" in out
+    assert "writes accepted" in out and "RPO database" in out and "300 s" in out
     from preflight.estimates.cost import estimate
 
     standby_cost = estimate(stack_run("production-dr")).total
