@@ -649,11 +649,13 @@ def _check_standby(stack: str, model: StackConfig) -> str:
                            "PRIMARY origin record and health check; Route 53 refuses a SECONDARY record beside a "
                            "simple one)")
             else:
-                for key, mine in (("apiName", model.api_name), ("domainName", model.domain_name)):
+                for key, mine in (("apiName", model.api_name), ("domainName", model.domain_name),
+                                  ("siteNames", model.site_names)):
                     theirs = primary.get(f"{PROJECT}:{key}")
                     if theirs != mine:
                         problem = (f"{PROJECT}:{key} = {mine!r}: must equal the primary's ({theirs!r}): the failover "
-                                   "record and the certificates serve the same name")
+                                   "record and the certificates serve the same names, validated by the primary's "
+                                   "records")
     if problem:
         raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {problem}")
     return region

@@ -262,6 +262,7 @@ BAD_DR = [
     ({"drActive": {"dbInstanceClass": "r6g"}, "drMode": "active"},
      ["elite-locadora:dbInstanceClass (as drActive sets it)", "'r6g'"]),
     ({"apiName": "api2.elitelocadora.com"}, ["elite-locadora:apiName", "must equal the primary's"]),
+    ({"siteNames": ["www.elitelocadora.com"]}, ["elite-locadora:siteNames", "must equal the primary's"]),
 ]
 
 
