@@ -38,3 +38,4 @@ WEB_ACL_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
 IAM_ROLE = "aws:iam/role:Role"
 IAM_POLICIES = ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/userPolicy:UserPolicy",
                 "aws:iam/groupPolicy:GroupPolicy")
+ROUTE53_RECORD = "aws:route53/record:Record"

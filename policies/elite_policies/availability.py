@@ -88,4 +88,22 @@ def ecs_min_tasks(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None if desired is None or desired >= config["minTasks"] else f"desiredCount {desired:.0f}"
 
 
-POLICIES = [rds_multi_az, elasticache_failover, opensearch_zone_awareness, vpc_zones, alb_multi_az, ecs_min_tasks]
+@resource_rule("route53-primary-failover-health-checked", family="availability", types=[t.ROUTE53_RECORD],
+               description="Checks whether a PRIMARY failover record has a health check or evaluates its alias "
+                           "target's health (without either, Route 53 never fails over from it).",
+               message="Give the PRIMARY record health_check_id (or an alias with evaluate_target_health=True)")
+def route53_primary_health_checked(props: Mapping[str, Any], config: Mapping[str, Any]):
+    policies = known(props, "failoverRoutingPolicies", default=[], unknown=[])
+    if not any(isinstance(p, Mapping) and p.get("type") == "PRIMARY" for p in as_list(policies)):
+        return None
+    if get(props, "healthCheckId"):
+        return None  # an id, or one unknown until `up`
+    aliases = known(props, "aliases", default=[], unknown=None)
+    if aliases is None or any(isinstance(a, Mapping) and a.get("evaluateTargetHealth") is True
+                              for a in as_list(aliases)):
+        return None
+    return "PRIMARY failover record without a health check"
+
+
+POLICIES = [rds_multi_az, elasticache_failover, opensearch_zone_awareness, vpc_zones, alb_multi_az, ecs_min_tasks,
+            route53_primary_health_checked]
