@@ -93,6 +93,7 @@ class Registration:
     id: str | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
     region: str = ""  # of the resource's provider
+    delete_before_replace: bool = False
 
 
 @dataclass
@@ -262,6 +263,7 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
             aliases=len(request.aliases), remote=request.remote,
             engine_inputs=request.object, inputs=plain, secret_inputs=secret_inputs,
             id=resource_id or None, outputs=state, region=self.aws.region_of(request.provider),
+            delete_before_replace=request.deleteBeforeReplace,
         ))
         return response
 

@@ -160,8 +160,11 @@ def test_failover_records_on_both_sides(production: StackRun, standby: StackRun)
 
 
 def test_turning_failover_on_replaces_the_simple_record_first(production: StackRun) -> None:
+    # set_identifier forces a replacement, and Route 53 refuses a failover record beside a simple
+    # one of the same name: the simple record must go first.
     record = production.one(RECORD, "edge-api.elitelocadora.com-a")
     assert record.urn.endswith("::edge-api.elitelocadora.com-a"), "same logical name as the simple record"
+    assert record.delete_before_replace is True
     staging_record = stack_run("staging").one(RECORD, "edge-api.staging.elitelocadora.com-a").inputs
     assert "failoverRoutingPolicies" not in staging_record  # originFailover is production's
 
