@@ -1,7 +1,8 @@
 """Offline estimates from a stack's registered resources: monthly cost and first-deploy time.
 
 Prices live in one file per region (`prices-<region>.json`, each price with its date and
-source), usage assumptions in `usage.yaml`, typical creation times in `create-times.yaml`.
+source), usage assumptions in `usage.yaml`, typical creation and update times in
+`create-times.yaml` and `update-times.yaml`, failover and replication times in `recovery-times.yaml`.
 """
 
 from __future__ import annotations
@@ -26,20 +27,22 @@ def prices(region: str) -> dict[str, Any]:
 
 
 @cache
+def _data(name: str) -> dict[str, Any]:
+    return yaml.safe_load((DATA_DIR / name).read_text())
+
+
 def usage() -> dict[str, Any]:
-    return yaml.safe_load((DATA_DIR / "usage.yaml").read_text())
+    return _data("usage.yaml")
 
 
-@cache
 def create_times() -> dict[str, Any]:
-    return yaml.safe_load((DATA_DIR / "create-times.yaml").read_text())
+    return _data("create-times.yaml")
 
 
-@cache
 def update_times() -> dict[str, Any]:
-    return yaml.safe_load((DATA_DIR / "update-times.yaml").read_text())
+    return _data("update-times.yaml")
 
 
-@cache
 def recovery_times() -> dict[str, Any]:
-    return yaml.safe_load((DATA_DIR / "recovery-times.yaml").read_text())
+    """Failover times besides the DR stack's `up`, and replication delays (RPO), with sources."""
+    return _data("recovery-times.yaml")
