@@ -62,6 +62,7 @@ BAD_VALUES = [
                    "desiredCount": 1, "minCount": 1, "maxCount": 2}],
      ["elite-locadora:services[0]", "memory 512 MiB is not valid with cpu 512"]),
     ("drMode", "warm", ["elite-locadora:drMode", "'warm'", "standby or active"]),
+    ("interfaceEndpointZones", 1, ["elite-locadora:interfaceEndpointZones", "0 (every zone) or 2-3"]),
     ("drMode", "standby", ["elite-locadora:standbyFor", "the stack this DR stack protects"]),
     ("services", [{"name": "web", "kind": "web", "image": "primary", "port": 80, "cpu": 512, "memory": 1024,
                    "desiredCount": 1, "minCount": 1, "maxCount": 2, "public": True, "writablePaths": ["/tmp"]}],

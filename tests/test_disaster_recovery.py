@@ -261,6 +261,7 @@ BAD_DR = [
     ({"standbyFor": "staging"}, ["elite-locadora:standbyFor", "originFailover: true"]),
     ({"standbyFor": "production-dr"}, ["elite-locadora:standbyFor", "another stack"]),
     ({"originFailover": True}, ["elite-locadora:originFailover", "SECONDARY"]),
+    ({"createHostedZone": True}, ["elite-locadora:createHostedZone", "the zone is the primary's"]),
     ({"drActive": {"standbyFor": "staging"}}, ["elite-locadora:drActive", "standbyFor"]),
     ({"drActive": {"dbInstanceClass": "r6g"}, "drMode": "active"},
      ["elite-locadora:dbInstanceClass (as drActive sets it)", "'r6g'"]),
