@@ -236,17 +236,24 @@ def test_images_replicate_with_the_dr_key_and_the_standby_pulls_them(standby: St
     assert pull["Resource"] == "arn:aws:ecr:us-west-2:123456789012:repository/elite-locadora-production/backend"
 
 
-def test_the_standby_runs_the_primarys_images_from_its_own_region(standby: StackRun) -> None:
+def test_the_standby_runs_the_primarys_images_from_its_own_region(standby: StackRun, production: StackRun) -> None:
     shipped = "123456789012.dkr.ecr.us-east-1.amazonaws.com/elite-locadora-production/backend:v42"
     assert replica_image(shipped, "123456789012", "us-east-1", "us-west-2") == (
         "123456789012.dkr.ecr.us-west-2.amazonaws.com/elite-locadora-production/backend:v42")
     public = "public.ecr.aws/nginx/nginx:stable"
     assert replica_image(public, "123456789012", "us-east-1", "us-west-2") == public
-    # production ships placeholders today: the standby runs the placeholder too, with its command.
-    containers = {t.inputs["family"]: json.loads(t.inputs["containerDefinitions"])[0]
-                  for t in standby.of_type("aws:ecs/taskDefinition:TaskDefinition")}
-    backend = containers["elite-locadora-production-dr-backend"]
-    assert backend["image"] == PLACEHOLDER_IMAGE and "/tmp/www/api/health" in backend["command"][2]
+    # Each standby container runs what production's runs for the same service, from us-west-2
+    # (production's placeholders stay placeholders, with their command).
+    def containers(run: StackRun) -> dict[str, dict]:
+        return {t.inputs["family"].rsplit("-", 1)[1]: json.loads(t.inputs["containerDefinitions"])[0]
+                for t in run.of_type("aws:ecs/taskDefinition:TaskDefinition")}
+    mine, theirs = containers(standby), containers(production)
+    assert set(mine) == set(theirs) == {"frontend", "backend", "worker"}
+    for service, container in mine.items():
+        assert container["image"] == replica_image(theirs[service]["image"], "123456789012", "us-east-1",
+                                                   "us-west-2"), service
+        if container["image"] == PLACEHOLDER_IMAGE:
+            assert container["command"] == theirs[service]["command"], service
 
 
 # --- bad input ----------------------------------------------------------------------------------------
