@@ -370,6 +370,11 @@ class ComputeTier(pulumi.ComponentResource):
         container = {
             "name": spec.name, "image": image, "essential": True,
             "readonlyRootFilesystem": True,
+            # Docker's defaults minus what no web or queue process needs (raw sockets, device
+            # nodes, chroot, audit writes, file capabilities); Fargate can add none back but
+            # SYS_PTRACE. An init process reaps zombies and forwards SIGTERM on scale-in.
+            "linuxParameters": {"capabilities": {"add": [], "drop": list(DROPPED_CAPABILITIES)},
+                                "initProcessEnabled": True},
             "environment": [{"name": k, "value": v} for k, v in sorted(self._environment(spec).items())],
             "secrets": secrets,
             "mountPoints": [{"sourceVolume": _volume_name(p), "containerPath": p, "readOnly": False}
@@ -491,6 +496,9 @@ def _capacity(spec: ServiceSpec) -> list[aws.ecs.ServiceCapacityProviderStrategy
                                                         weight=spec.capacity.on_demand_weight),
             aws.ecs.ServiceCapacityProviderStrategyArgs(capacity_provider="FARGATE_SPOT",
                                                         weight=spec.capacity.spot_weight)]
+
+
+DROPPED_CAPABILITIES = ("NET_RAW", "MKNOD", "SYS_CHROOT", "AUDIT_WRITE", "SETFCAP")
 
 
 def _volume_name(path: str) -> str:

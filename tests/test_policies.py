@@ -16,6 +16,8 @@ from elite_policies import ALL_POLICIES
 from elite_policies._framework import FAMILIES
 from elite_policies.testing import UNKNOWN, policy, resource, stack_config, violations
 
+from tests import depth_cases
+
 RDS, REDIS = "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"
 LISTENER, LB = "aws:lb/listener:Listener", "aws:lb/loadBalancer:LoadBalancer"
 CF = "aws:cloudfront/distribution:Distribution"
@@ -451,6 +453,10 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
      lambda: [resource(RDS, "db", {"instanceClass": "db.r6g.2xlarge", "allocatedStorage": 20.0})],
      "budget 100.00", {"maxMonthlyUsd": 100}),
 ]
+
+
+RESOURCE_CASES += depth_cases.RESOURCE_CASES
+STACK_CASES += depth_cases.STACK_CASES
 
 
 def test_pack_is_big_enough_and_every_policy_is_well_formed() -> None:

@@ -2,9 +2,20 @@
 
 from pulumi_policy import Policy
 
-from . import availability, backup, budget, encryption, guardrails, hardening, privilege, transport
+from . import (
+    availability,
+    backup,
+    budget,
+    encryption,
+    exposure,
+    guardrails,
+    hardening,
+    privilege,
+    resilience,
+    transport,
+)
 
 ALL_POLICIES: list[Policy] = [
     *encryption.POLICIES, *availability.POLICIES, *transport.POLICIES, *backup.POLICIES, *guardrails.POLICIES,
-    *privilege.POLICIES, *hardening.POLICIES, *budget.POLICIES,
+    *privilege.POLICIES, *hardening.POLICIES, *exposure.POLICIES, *resilience.POLICIES, *budget.POLICIES,
 ]

@@ -35,6 +35,7 @@ from pulumi_policy.proxy import UnknownValueError
 FSBP = "AWS Foundational Security Best Practices"
 UNKNOWN = object()  # what `known` returns, when asked to, for a value unknown during preview
 FAMILIES = ("encryption", "availability", "transport", "backup", "guardrails")
+REF_FRAMEWORKS = ("cis-aws-3.0", "pci-dss-4.0.1", "checkov", "kics", "aws-docs")
 
 Findings = Iterable[str] | str | None
 ResourceCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], Findings]
@@ -75,11 +76,16 @@ def control_ids(reference: str | None) -> list[str]:
     return [c.strip() for c in (reference or "").split(",") if c.strip()]
 
 
-def _metadata(name: str, family: str, control: Controls, message: str) -> dict[str, Any]:
+def _metadata(name: str, family: str, control: Controls, message: str, refs: Sequence[str] = ()) -> dict[str, Any]:
+    """`refs` name what else the rule implements, as "framework:id" tags (cis-aws-3.0:5.2,
+    pci-dss-4.0.1:1.3.1, checkov:CKV_AWS_60): FSBP has the SDK's one framework slot."""
     if family not in FAMILIES:
         raise ValueError(f"{name}: unknown family {family}")
+    for ref in refs:
+        if ref.split(":", 1)[0] not in REF_FRAMEWORKS or ":" not in ref:
+            raise ValueError(f"{name}: reference {ref!r} is not framework:id ({', '.join(REF_FRAMEWORKS)})")
     reference = ", ".join((control,) if isinstance(control, str) else control or ())
-    return dict(tags=[family], remediation_steps=message,
+    return dict(tags=[family, *refs], remediation_steps=message,
                 framework=PolicyComplianceFramework(name=FSBP, version="1.0.0", reference=reference)
                 if reference else None)
 
@@ -88,6 +94,7 @@ def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[st
                   message: str,
                   severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
                   control: Controls = None, settings: Mapping[str, Setting] | None = None,
+                  refs: Sequence[str] = (),
                   ) -> Callable[[ResourceCheck], ResourceValidationPolicy]:
     """Declare a per-resource rule; `check(props, config)` returns what is wrong (or nothing)."""
     settings = settings or {}
@@ -106,7 +113,7 @@ def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[st
 
         return ResourceValidationPolicy(name=name, description=description, validate=validate,
                                         enforcement_level=level, severity=severity, config_schema=_schema(settings),
-                                        **_metadata(name, family, control, message))
+                                        **_metadata(name, family, control, message, refs))
 
     return build
 
@@ -114,6 +121,7 @@ def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[st
 def stack_rule(name: str, *, family: str, description: str, message: str,
                severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
                control: Controls = None, settings: Mapping[str, Setting] | None = None,
+               refs: Sequence[str] = (),
                ) -> Callable[[StackCheck], StackValidationPolicy]:
     """Declare a cross-resource rule; `check(resources, config)` yields (urn, what is wrong)."""
     settings = settings or {}
@@ -125,7 +133,7 @@ def stack_rule(name: str, *, family: str, description: str, message: str,
 
         return StackValidationPolicy(name=name, description=description, validate=validate,
                                      enforcement_level=level, severity=severity, config_schema=_schema(settings),
-                                     **_metadata(name, family, control, message))
+                                     **_metadata(name, family, control, message, refs))
 
     return build
 
