@@ -156,11 +156,15 @@ boundary = aws.iam.Policy(
             "es:DescribeDomains", "es:DescribeDomainConfig"], resources=[arn("es", "domain/elite-logs-*")]),
         Statement(sid="PlatformLogStream", actions=["firehose:PutRecord", "firehose:PutRecordBatch"],
                   resources=[arn("firehose", "deliverystream/elite-locadora-*")]),
-        # AWS authorizes these only on "*".
+        # AWS authorizes these only on "*" (Service Authorization Reference: no resource type).
         Statement(sid="UnscopedByAws", actions=[
-            "ecr:GetAuthorizationToken", "logs:DescribeLogGroups", "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute",
-            "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces",
-            "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"]),
+            "ecr:GetAuthorizationToken", "logs:DescribeLogGroups", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
+            "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces"]),
+        # Firehose's delivery interfaces in the platform's VPCs.
+        Statement(sid="PlatformNetworkInterfaces", actions=[
+            "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+            resources=[arn("ec2", "network-interface/*"), arn("ec2", "subnet/*"), arn("ec2", "security-group/*")]),
+        Statement(sid="PlatformVpcAttributes", actions=["ec2:DescribeVpcAttribute"], resources=[arn("ec2", "vpc/*")]),
         Statement(sid="NeverIdentityOrAccount", effect="Deny", actions=["iam:*", "organizations:*", "account:*",
                                                                         "sts:AssumeRole"])),
     tags={**tags, "Name": BOUNDARY_POLICY_NAME})

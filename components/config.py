@@ -199,11 +199,19 @@ class _Model(BaseModel):
                               frozen=True)
 
 
+# The instance classes this platform is sized, tested and priced for (preflight/estimates/
+# prices-<region>.json has each; tests/test_estimates.py keeps the two in step). A class outside
+# the list is refused here rather than priced at nothing by the budget.
+DbInstanceClass = Literal["db.t4g.medium", "db.t4g.large", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge",
+                          "db.r7g.large", "db.r7g.xlarge", "db.r5.large", "db.r5.xlarge"]
+CacheNodeType = Literal["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large", "cache.r7g.large"]
+
+
 class ReadReplica(_Model):
     name: Annotated[str, Field(pattern=r"^[a-z](-?[a-z0-9]){0,39}$")]
     region: Region
     availability_zone: str
-    instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    instance_class: DbInstanceClass
     # Database Insights advanced mode bills per vCPU-hour: on where a replica serves queries that
     # need its 15-month history, standard (free) elsewhere.
     insights_mode: Literal["standard", "advanced"] = "standard"
@@ -312,7 +320,7 @@ class StackConfig(_Model):
     log_infrequent_access: bool
 
     db_engine_version: Annotated[str, AfterValidator(_mysql_version)]
-    db_instance_class: Annotated[str, Field(pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$")]
+    db_instance_class: DbInstanceClass
     db_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)]
     db_max_allocated_storage_gib: Annotated[int, Field(ge=20, le=65536)]
     db_multi_az: bool
@@ -328,7 +336,7 @@ class StackConfig(_Model):
 
     cache_engine: Literal["valkey", "redis"]
     cache_engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")]
-    redis_node_type: Annotated[str, Field(pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$")]
+    redis_node_type: CacheNodeType
     redis_node_count: Annotated[int, Field(ge=2, le=6)]
     redis_snapshot_retention_days: Annotated[int, Field(ge=1, le=35)]
     redis_snapshot_window: DailyWindow

@@ -245,10 +245,17 @@ class NetworkTier(pulumi.ComponentResource):
     def _endpoints(self, vpc: aws.ec2.Vpc, private: Sequence[aws.ec2.Subnet],
                    route_table_ids: Sequence[pulumi.Output[str]]) -> pulumi.Output[str] | None:
         prefix, region = self._args.name_prefix, self._args.region
-        # S3 (ECR image layers live there too) through the free gateway endpoint.
+        account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
+        # S3 (ECR image layers live there too) through the free gateway endpoint. Its policy keeps
+        # the VPC from becoming a way out for data: this account's buckets, and ECR's layer bucket.
         aws.ec2.VpcEndpoint(f"{self._name}-s3-endpoint", vpc_id=vpc.id,
                             service_name=f"com.amazonaws.{region}.s3",
                             vpc_endpoint_type="Gateway", route_table_ids=list(route_table_ids),
+                            policy=policy_document(
+                                Statement(sid="OwnBuckets", actions=["s3:*"], principals={"*": ["*"]},
+                                          conditions={"StringEquals": {"aws:ResourceAccount": account_id}}),
+                                Statement(sid="EcrImageLayers", actions=["s3:GetObject"], principals={"*": ["*"]},
+                                          resources=[f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*"])),
                             tags=self._tags(f"{prefix}-s3"), opts=self._child)
         if not self._args.interface_endpoints:
             return None
@@ -266,6 +273,11 @@ class NetworkTier(pulumi.ComponentResource):
                 f"{self._name}-{service.replace('.', '-')}-endpoint", vpc_id=vpc.id,
                 service_name=f"com.amazonaws.{region}.{service}", vpc_endpoint_type="Interface",
                 subnet_ids=[s.id for s in private][:self._args.interface_endpoint_zones or None],
-                security_group_ids=[group.id],
-                private_dns_enabled=True, tags=self._tags(f"{prefix}-{service}"), opts=self._child)
+                security_group_ids=[group.id], private_dns_enabled=True,
+                # Only this account's principals may use the endpoint (stolen credentials of
+                # another account cannot ship data out through it).
+                policy=policy_document(Statement(
+                    sid="ThisAccount", actions=["*"], principals={"*": ["*"]},
+                    conditions={"StringEquals": {"aws:PrincipalAccount": account_id}})),
+                tags=self._tags(f"{prefix}-{service}"), opts=self._child)
         return group.id

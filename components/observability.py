@@ -384,6 +384,7 @@ class ObservabilityTier(pulumi.ComponentResource):
             f"{self._name}-log-stream-errors", name=f"/{prefix}/firehose/app-logs",
             retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn, log_group_class=log_class(cfg),
             tags=self._tags(f"/{prefix}/firehose/app-logs"), opts=self._child)
+        ec2_arn = f"arn:aws:ec2:{args.region}:{args.account_id}:"
         aws.iam.RolePolicy(f"{self._name}-log-stream-policy", role=stream_role.id, policy=policy_document(
             Statement(sid="DeliverToDomain", actions=["es:DescribeDomain", "es:DescribeDomains",
                                                       "es:DescribeDomainConfig", "es:ESHttpPost", "es:ESHttpPut"],
@@ -393,11 +394,19 @@ class ObservabilityTier(pulumi.ComponentResource):
                       resources=[failures.arn, failures.arn.apply(lambda a: f"{a}/*")]),
             Statement(sid="FailedRecordsKey", actions=["kms:GenerateDataKey", "kms:Decrypt"],
                       resources=[args.storage_key_arn]),
-            # Firehose places its ENIs in the VPC; EC2 grants these only on "*".
-            Statement(sid="VpcDelivery", actions=[
-                "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute", "ec2:DescribeSubnets",
-                "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "ec2:CreateNetworkInterface",
-                "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"]),
+            # Firehose places its ENIs in the VPC. The Describe calls have no resource-level
+            # permissions (Service Authorization Reference, Amazon EC2); the rest do: network
+            # interfaces of this account and region, in the private subnets, behind its own group.
+            Statement(sid="VpcLookups", actions=[
+                "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
+                "ec2:DescribeNetworkInterfaces"]),
+            Statement(sid="VpcAttribute", actions=["ec2:DescribeVpcAttribute"],
+                      resources=[pulumi.Output.concat(ec2_arn, "vpc/", args.vpc_id)]),
+            Statement(sid="DeliveryInterfaces", actions=[
+                "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+                resources=[f"{ec2_arn}network-interface/*", f"{ec2_arn}subnet/*",
+                           pulumi.Output.concat(ec2_arn, "security-group/", stream_group.id)],
+                conditions={"StringEquals": {"ec2:Vpc": pulumi.Output.concat(ec2_arn, "vpc/", args.vpc_id)}}),
             Statement(sid="DeliveryErrors", actions=["logs:PutLogEvents", "logs:CreateLogStream"],
                       resources=[stream_errors.arn.apply(lambda a: f"{a}:log-stream:*")])), opts=self._child)
         stream = aws.kinesis.FirehoseDeliveryStream(

@@ -177,7 +177,7 @@ def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
     config_path = POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
     policies = analyze(run.resources, stack=args.stack, project=project_name(), preview=True,
                        policy_config=load_policy_config(config_path), config_source=str(config_path))
-    results = compliance.evaluate(policies)
+    results = compliance.evaluate(policies, run.resources)
     if args.json:
         Path(args.json).write_text(json.dumps(compliance.as_json(args.stack, results), indent=2))
     if args.format == "markdown":

@@ -1,5 +1,6 @@
 """The Security Hub view of a stack before anything is deployed: per AWS Foundational Security Best
-Practices control, passed, failed (with the resources), not applicable or waived.
+Practices control, passed (with how many resources were judged), failed (with the resources), not
+applicable (the pack's reason, or no resource of a kind the control judges) or waived.
 
 The controls, and the reasons for those not applicable or waived, come from the pack
 (`policies/elite_policies/fsbp.py`); which policies implement a control comes from the metadata
@@ -18,7 +19,12 @@ from .analyzer import POLICY_DIR, PolicyRun
 if str(POLICY_DIR) not in sys.path:
     sys.path.insert(0, str(POLICY_DIR))
 
-from elite_policies import fsbp
+from elite_policies import ALL_POLICIES, fsbp
+from elite_policies._framework import judged_types
+
+from .runner import Registration
+
+JUDGES = {p.name: judged_types(p) for p in ALL_POLICIES}
 
 STATUSES = ("failed", "passed", "waived", "not applicable")
 
@@ -32,9 +38,10 @@ class ControlResult:
     policies: list[str] = field(default_factory=list)
     resources: list[str] = field(default_factory=list)
     reason: str = ""
+    judged: int = 0  # resources the implementing policies passed judgement on
 
 
-def evaluate(run: PolicyRun) -> list[ControlResult]:
+def evaluate(run: PolicyRun, registered: list[Registration]) -> list[ControlResult]:
     by_control: dict[str, list[str]] = defaultdict(list)
     for policy in run.policies:
         if policy["level"] == "disabled":
@@ -44,13 +51,23 @@ def evaluate(run: PolicyRun) -> list[ControlResult]:
     failing: dict[str, set[str]] = defaultdict(set)
     for violation in run.violations:
         failing[violation.policy].add((violation.urn or "(stack)").split("::")[-1])
+    types = [r.type for r in registered if r.custom]
     results = []
     for control, title, severity in fsbp.CONTROLS:
         names = by_control.get(control, [])
         if names:
             resources = sorted({r for name in names for r in failing.get(name, set())})
-            results.append(ControlResult(control, title, severity, "failed" if resources else "passed", names,
-                                         resources))
+            judges = [JUDGES[n] for n in names if n in JUDGES]
+            judged = sum(1 for token in types if any(j(token) for j in judges))
+            if resources:
+                results.append(ControlResult(control, title, severity, "failed", names, resources, judged=judged))
+            elif judged == 0:
+                # Nothing of the kind the control judges: no pass by default.
+                results.append(ControlResult(control, title, severity, "not applicable", names,
+                                             reason="no resources of the kinds it judges in this stack"))
+            else:
+                results.append(ControlResult(control, title, severity, "passed", names,
+                                             reason=f"{judged} resource(s) judged", judged=judged))
         elif control in fsbp.WAIVED:
             waiver = fsbp.WAIVED[control]
             results.append(ControlResult(control, title, severity, "waived",

@@ -6,6 +6,7 @@ from . import (
     availability,
     backup,
     budget,
+    coverage,
     encryption,
     exposure,
     guardrails,
@@ -17,5 +18,6 @@ from . import (
 
 ALL_POLICIES: list[Policy] = [
     *encryption.POLICIES, *availability.POLICIES, *transport.POLICIES, *backup.POLICIES, *guardrails.POLICIES,
-    *privilege.POLICIES, *hardening.POLICIES, *exposure.POLICIES, *resilience.POLICIES, *budget.POLICIES,
+    *privilege.POLICIES, *hardening.POLICIES, *exposure.POLICIES, *resilience.POLICIES, *coverage.POLICIES,
+    *budget.POLICIES,
 ]

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,8 @@ FAMILIES = ("encryption", "availability", "transport", "backup", "guardrails")
 REF_FRAMEWORKS = ("cis-aws-3.0", "pci-dss-4.0.1", "checkov", "kics", "aws-docs")
 
 Findings = Iterable[str] | str | None
-ResourceCheck = Callable[[Mapping[str, Any], Mapping[str, Any]], Findings]
+# check(props, config), or check(props, config, resource_type) for a rule over many types
+ResourceCheck = Callable[..., Findings]
 StackCheck = Callable[[Sequence[PolicyResource], Mapping[str, Any]], Iterable[tuple[str, str]]]
 
 
@@ -101,39 +103,50 @@ def resource_rule(name: str, *, family: str, types: Sequence[str] | Callable[[st
     applies = types if callable(types) else frozenset(types).__contains__
 
     def build(check: ResourceCheck) -> ResourceValidationPolicy:
+        typed = len(inspect.signature(check).parameters) == 3
+
         def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
             if not applies(args.resource_type):
                 return
+            config = _config(settings, args.get_config())
             try:
-                findings = _findings(check(args.props, _config(settings, args.get_config())))
+                findings = _findings(check(args.props, config, args.resource_type) if typed
+                                     else check(args.props, config))
             except UnknownValueError:
                 return  # known only after `up`: not judged during preview
             for finding in findings:
                 report(f"{message} [{finding}]", None)
 
-        return ResourceValidationPolicy(name=name, description=description, validate=validate,
-                                        enforcement_level=level, severity=severity, config_schema=_schema(settings),
-                                        **_metadata(name, family, control, message, refs))
+        policy = ResourceValidationPolicy(name=name, description=description, validate=validate,
+                                          enforcement_level=level, severity=severity, config_schema=_schema(settings),
+                                          **_metadata(name, family, control, message, refs))
+        policy.judges = applies  # type: ignore[attr-defined]
+        return policy
 
     return build
 
 
-def stack_rule(name: str, *, family: str, description: str, message: str,
+def stack_rule(name: str, *, judges: Sequence[str] | Callable[[str], bool], family: str, description: str,
+               message: str,
                severity: Severity = Severity.HIGH, level: EnforcementLevel = EnforcementLevel.MANDATORY,
                control: Controls = None, settings: Mapping[str, Setting] | None = None,
                refs: Sequence[str] = (),
                ) -> Callable[[StackCheck], StackValidationPolicy]:
-    """Declare a cross-resource rule; `check(resources, config)` yields (urn, what is wrong)."""
+    """Declare a cross-resource rule; `check(resources, config)` yields (urn, what is wrong).
+    `judges` names the types whose resources it passes judgement on (what compliance counts)."""
     settings = settings or {}
+    judged = judges if callable(judges) else frozenset(judges).__contains__
 
     def build(check: StackCheck) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report: ReportViolation) -> None:
             for urn, finding in check(args.resources, _config(settings, args.get_config())):
                 report(f"{message} [{finding}]", urn)
 
-        return StackValidationPolicy(name=name, description=description, validate=validate,
-                                     enforcement_level=level, severity=severity, config_schema=_schema(settings),
-                                     **_metadata(name, family, control, message, refs))
+        policy = StackValidationPolicy(name=name, description=description, validate=validate,
+                                       enforcement_level=level, severity=severity, config_schema=_schema(settings),
+                                       **_metadata(name, family, control, message, refs))
+        policy.judges = judged  # type: ignore[attr-defined]
+        return policy
 
     return build
 
@@ -230,6 +243,11 @@ def unlinked(resources: Sequence[PolicyResource], types: str | Sequence[str], li
     linked = referenced(resources, linked_by, prop)
     wanted = (types,) if isinstance(types, str) else tuple(types)
     return [r for r in of_type(resources, *wanted) if r.urn not in linked]
+
+
+def judged_types(policy: Any) -> Callable[[str], bool]:
+    """Which resource types a policy of this pack passes judgement on."""
+    return policy.judges  # every rule is declared through resource_rule or stack_rule
 
 
 def of_type(resources: Sequence[PolicyResource], *types: str) -> list[PolicyResource]:

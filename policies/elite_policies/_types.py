@@ -16,6 +16,7 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 OPENSEARCH = ("aws:opensearch/domain:Domain", "aws:elasticsearch/domain:Domain")
 FIREHOSE = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 ECR_REPOSITORY = "aws:ecr/repository:Repository"
+ECR_TEMPLATE = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
 SSM_PARAMETER = "aws:ssm/parameter:Parameter"
 KMS_KEY = "aws:kms/key:Key"
 VPC = "aws:ec2/vpc:Vpc"

@@ -49,7 +49,7 @@ def opensearch_zone_awareness(props: Mapping[str, Any], config: Mapping[str, Any
         yield f"{count:.0f} data nodes"
 
 
-@stack_rule("vpc-spans-multiple-azs", family="availability", settings=MIN_ZONES,
+@stack_rule("vpc-spans-multiple-azs", judges=[t.VPC, t.AWSX_VPC], family="availability", settings=MIN_ZONES,
             description="Checks whether each VPC has subnets in at least minZones availability zones "
                         "(plain subnets, or an awsx VPC's zone settings).",
             message="Spread the VPC's subnets over more availability zones (azCount)")

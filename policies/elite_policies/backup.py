@@ -52,7 +52,7 @@ def elasticache_snapshots(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None if days >= config["minimumDays"] else f"{days:.0f} days < {float(config['minimumDays']):.0f}"
 
 
-@stack_rule("s3-bucket-versioning", family="backup", control="S3.14",
+@stack_rule("s3-bucket-versioning", judges=t.BUCKETS, family="backup", control="S3.14",
             description="Checks whether every S3 bucket has versioning enabled.",
             message="Give the bucket a BucketVersioning resource with status 'Enabled'")
 def s3_versioning(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
@@ -66,9 +66,10 @@ def s3_versioning(resources: Sequence[PolicyResource], config: Mapping[str, Any]
             yield bucket.urn, f"versioning {status}"
 
 
-@stack_rule("s3-bucket-cross-region-replication", family="backup", control="S3.7",
-            description="Checks whether buckets with replicated classifications replicate to another region "
-                        "(required where the stack's config says so).",
+@stack_rule("s3-bucket-cross-region-replication", judges=t.BUCKETS, family="backup", control="S3.7",
+            description="Checks whether buckets with replicated classifications replicate to another region, "
+                        "and replica buckets (ReplicaOf tag) have a replication rule filling them (required where "
+                        "the stack's config says so).",
             message="Add a BucketReplicationConfig to a versioned, encrypted bucket in the DR region",
             settings={"required": Setting(False, {"type": "boolean"}, "replication is required (production)"),
                       "classifications": Setting(["confidential"], {"type": "array", "items": {"type": "string"}},
@@ -82,12 +83,18 @@ def s3_replication(resources: Sequence[PolicyResource], config: Mapping[str, Any
         if tags.get("DataClassification") in config["classifications"] and "ReplicaOf" not in tags \
                 and bucket.urn not in replicated:
             yield bucket.urn, "not replicated"
+    # A DR stack owns the replication into its replica buckets (the source bucket is the primary's).
+    filled = referenced(resources, t.BUCKET_REPLICATION, "rules")
+    for bucket in of_type(resources, *t.BUCKETS):
+        tags = known(bucket.props, "tags", default={}, unknown={})
+        if "ReplicaOf" in tags and bucket.urn not in filled:
+            yield bucket.urn, f"replica of {tags['ReplicaOf']} that no replication rule fills"
 
 
 STATEFUL = {t.RDS_INSTANCE, t.REDIS_GROUP, *t.BUCKETS, t.KMS_KEY, *t.OPENSEARCH}
 
 
-@stack_rule("stateful-resources-protected", family="backup",
+@stack_rule("stateful-resources-protected", judges=sorted(STATEFUL), family="backup",
             description="Checks whether databases, caches, buckets, keys and search domains carry Pulumi `protect`.",
             message="Set protectStatefulResources: true so a stray `pulumi destroy` or replacement stops",
             settings={"required": Setting(False, {"type": "boolean"}, "protection is required (production)")})

@@ -83,8 +83,26 @@ def _region(resource: PolicyResource) -> str:
         return "us-east-1"
 
 
+def _has_unknown(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        try:
+            return any(_has_unknown(value[key]) for key in list(value.keys()))
+        except UnknownValueError:
+            return True
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        try:
+            return any(_has_unknown(value[i]) for i in range(len(value)))
+        except UnknownValueError:
+            return True
+    return False
+
+
+UNKNOWN_INPUT = " [input unknown until up]"
+
+
 def monthly_estimate(resources: Sequence[PolicyResource]) -> tuple[float, list[str]]:
-    """(USD per month, what could not be priced)."""
+    """(USD per month, what could not be priced); a resource whose inputs are partly unknown
+    during preview is marked UNKNOWN_INPUT rather than missing a price."""
     stack = _Stack("policy", [
         _Priced(urn=r.urn, type=r.resource_type, name=r.name, inputs=_plain(r.props),
                 property_dependencies={k: [d.urn for d in v] for k, v in (r.property_dependencies or {}).items()},
@@ -92,11 +110,14 @@ def monthly_estimate(resources: Sequence[PolicyResource]) -> tuple[float, list[s
                 # Components (the tiers) carry no price; provider packages' resources do.
                 custom=r.resource_type.split(":")[0] in ("aws", "random"))
         for r in resources])
+    partly_unknown = {r.name for r in resources if _has_unknown(r.props)}
     report = estimate(stack)  # type: ignore[arg-type]
-    return report.total, [f"{name} ({kind})" for kind, name in report.unpriced]
+    return report.total, [f"{name} ({kind})" + (UNKNOWN_INPUT if name.split(" (")[0] in partly_unknown else "")
+                          for kind, name in report.unpriced]
 
 
-@stack_rule("stack-monthly-budget", family="guardrails", severity=Severity.MEDIUM, level=EnforcementLevel.ADVISORY,
+@stack_rule("stack-monthly-budget", judges=lambda token: token.split(':')[0] in ('aws', 'random'),
+            family="guardrails", severity=Severity.MEDIUM, level=EnforcementLevel.ADVISORY,
             description="Checks whether the stack's estimated monthly cost (the preflight's price files and usage "
                         "assumptions) stays within maxMonthlyUsd.",
             message="Bring the estimate under maxMonthlyUsd (python -m preflight cost --stack <stack> shows where the "
@@ -108,9 +129,17 @@ def stack_budget(resources: Sequence[PolicyResource], config: Mapping[str, Any])
     if not ceiling:
         return
     total, unpriced = monthly_estimate(resources)
+    # Fail closed: a resource without a price (a type no rule prices, a class or region the price
+    # files lack) would otherwise count as free. Inputs unknown until `up` are not judged.
+    missing = [u for u in unpriced if not u.endswith(UNKNOWN_INPUT)]
+    if missing:
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        yield "", (f"cannot price {len(missing)} resource(s), which the estimate would count as free: "
+                   f"{'; '.join(missing[:5])}{more}")
     if total > ceiling:
-        missing = f"; not priced until known: {', '.join(unpriced)}" if unpriced else ""
-        yield "", f"estimated {total:,.2f} USD/month, budget {ceiling:,.2f}{missing}"
+        later = [u.removesuffix(UNKNOWN_INPUT) for u in unpriced if u.endswith(UNKNOWN_INPUT)]
+        note = f"; not priced until known: {', '.join(later)}" if later else ""
+        yield "", f"estimated {total:,.2f} USD/month, budget {ceiling:,.2f}{note}"
 
 
 POLICIES = [stack_budget]

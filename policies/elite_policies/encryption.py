@@ -78,7 +78,8 @@ def elasticache_auth(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None
 
 
-@stack_rule("s3-bucket-encrypted-with-kms", family="encryption", control="S3.17", severity=Severity.HIGH,
+@stack_rule("s3-bucket-encrypted-with-kms", judges=t.BUCKETS,
+            family="encryption", control="S3.17", severity=Severity.HIGH,
             description="Checks whether every S3 bucket has default encryption with SSE-KMS; SSE-S3 only for buckets "
                         "whose DataClassification tag is allowed (AWS log delivery accepts only SSE-S3).",
             message="Give the bucket a BucketServerSideEncryptionConfiguration with sse_algorithm 'aws:kms' and a "
@@ -139,8 +140,10 @@ def firehose_encrypted(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None if get(props, "serverSideEncryption", "enabled") is True else "serverSideEncryption is off"
 
 
-@resource_rule("ecr-repository-kms-encrypted", family="encryption", types=[t.ECR_REPOSITORY], severity=Severity.MEDIUM,
-               description="Checks whether ECR repositories encrypt images with KMS.",
+@resource_rule("ecr-repository-kms-encrypted", family="encryption", types=[t.ECR_REPOSITORY, t.ECR_TEMPLATE],
+               severity=Severity.MEDIUM,
+               description="Checks whether ECR repositories (and the templates replication creates them from) "
+                           "encrypt images with KMS.",
                message="Set encryption_configurations=[{encryption_type: 'KMS', kms_key: <key arn>}] on the repository")
 def ecr_kms(props: Mapping[str, Any], config: Mapping[str, Any]):
     kind = get(props, "encryptionConfigurations", 0, "encryptionType", default="AES256")

@@ -63,12 +63,18 @@ def _condition_keys(statement: Mapping[str, Any]) -> dict[str, list[str]]:
 @resource_rule("iam-role-trust-scoped", family="guardrails", types=[t.IAM_ROLE], severity=Severity.CRITICAL,
                refs=("cis-aws-3.0:1.16", "pci-dss-4.0.1:7.2.1", "checkov:CKV_AWS_60", "checkov:CKV_AWS_358"),
                description="Checks whether a role's trust policy admits only named principals: no '*', no "
-                           "NotPrincipal, and web-identity (OIDC) trust conditioned on the token's audience and an "
-                           "exact subject.",
+                           "NotPrincipal, web-identity (OIDC) trust conditioned on the token's audience and an exact "
+                           "subject; and whether its sessions are bounded.",
                message="Trust a named service or account; for GitHub OIDC condition on "
                        "token.actions.githubusercontent.com:aud = sts.amazonaws.com and an exact :sub "
-                       "(repo:ORG/REPO:environment:NAME)")
+                       "(repo:ORG/REPO:environment:NAME); keep max_session_duration <= maximumSessionSeconds",
+               settings={"maximumSessionSeconds": Setting(14400, {"type": "integer", "minimum": 900},
+                                                          "longest session a role hands out (a 90-minute "
+                                                          "first up fits in the default)")})
 def role_trust(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
+    session = number(get(props, "maxSessionDuration"))
+    if session is not None and session > config["maximumSessionSeconds"]:
+        yield f"sessions last {session:.0f} s"
     for statement in statements(document(get(props, "assumeRolePolicy"))):
         if get(statement, "Effect") != "Allow":
             continue
@@ -164,11 +170,14 @@ def home_accounts(resources: Sequence[PolicyResource]) -> set[str]:
     return {account for account, n in counts.items() if n == top}
 
 
-@stack_rule("resource-policy-no-foreign-account", family="guardrails", severity=Severity.CRITICAL,
+@stack_rule("resource-policy-no-foreign-account",
+            judges=[*PRINCIPAL_DOCUMENTS, "aws:ecr/replicationConfiguration:ReplicationConfiguration"],
+            family="guardrails", severity=Severity.CRITICAL,
             refs=("pci-dss-4.0.1:7.2.1", "cis-aws-3.0:1.20", "checkov:CKV_AWS_283"),
             description="Checks whether trust, key, bucket, topic, repository, log and search-domain policies "
                         "grant principals of an account other than the stack's own (or those listed in "
-                        "trustedAccounts), and whether any grants by exclusion (NotPrincipal).",
+                        "trustedAccounts), whether any grants by exclusion (NotPrincipal), and whether images "
+                        "replicate into another account's registry.",
             message="Grant only this account's principals; list a partner or organization account in the stack's "
                     "policy config `trustedAccounts` with the reason",
             settings={"trustedAccounts": Setting({}, {"type": "object", "additionalProperties": {"type": "string"}},
@@ -178,6 +187,12 @@ def foreign_accounts(resources: Sequence[PolicyResource], config: Mapping[str, A
     if not home:
         return
     trusted = set(config["trustedAccounts"])
+    for replication in of_type(resources, "aws:ecr/replicationConfiguration:ReplicationConfiguration"):
+        rules = as_list(known(replication.props, "replicationConfiguration", "rules", default=[]))
+        registries = {str(get(d, "registryId")) for r in rules if isinstance(r, Mapping)
+                      for d in as_list(get(r, "destinations")) if isinstance(d, Mapping)}
+        for registry in sorted(registries - home - trusted - {"None"}):
+            yield replication.urn, f"replicates images to account {registry}"
     for resource in resources:
         prop = PRINCIPAL_DOCUMENTS.get(resource.resource_type)
         if prop is None:
@@ -216,7 +231,10 @@ def _destinations(rule: Mapping[str, Any]) -> list[str]:
             *as_list(known(rule, "cidrBlocks")), *as_list(known(rule, "ipv6CidrBlocks"))]
 
 
-@stack_rule("security-group-egress-restricted", family="guardrails", severity=Severity.HIGH,
+@stack_rule("security-group-egress-restricted",
+            judges=[t.SECURITY_GROUP, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+                    "aws:ec2/securityGroupRule:SecurityGroupRule"],
+            family="guardrails", severity=Severity.HIGH,
             refs=("pci-dss-4.0.1:1.3.2", "pci-dss-4.0.1:1.4.4", "checkov:CKV_AWS_382"),
             description="Checks whether any security group lets traffic out to the whole internet on every "
                         "protocol or on a port other than worldEgressPorts (the application tier reaches Stripe "
@@ -259,7 +277,8 @@ def _internet_targets(route: Mapping[str, Any]) -> list[str]:
     return found
 
 
-@stack_rule("subnet-tier-routes", family="guardrails", severity=Severity.HIGH,
+@stack_rule("subnet-tier-routes", judges=["aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable"],
+            family="guardrails", severity=Severity.HIGH,
             refs=("pci-dss-4.0.1:1.3.1", "pci-dss-4.0.1:1.4.2", "cis-aws-3.0:5.6"),
             description="Checks whether the route tables of isolated (data) subnets have no default route to an "
                         "internet or NAT gateway, and those of private (application) subnets none to an internet "

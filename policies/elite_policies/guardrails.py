@@ -53,7 +53,8 @@ def s3_public_access_block(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"{key} is not true"
 
 
-@stack_rule("s3-bucket-has-public-access-block", family="guardrails", control="S3.8", severity=Severity.CRITICAL,
+@stack_rule("s3-bucket-has-public-access-block", judges=t.BUCKETS,
+            family="guardrails", control="S3.8", severity=Severity.CRITICAL,
             description="Checks whether every bucket has its own public access block.",
             message="Give the bucket a BucketPublicAccessBlock (SecureBucket does)")
 def s3_has_block(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
@@ -112,7 +113,8 @@ def _ingress_rules(resources: Sequence[PolicyResource]) -> list[tuple[PolicyReso
     return found
 
 
-@stack_rule("no-world-open-ingress", family="guardrails", control="EC2.18", severity=Severity.CRITICAL,
+@stack_rule("no-world-open-ingress", judges=[t.SECURITY_GROUP, *t.INGRESS_RULES],
+            family="guardrails", control="EC2.18", severity=Severity.CRITICAL,
             description="Checks whether any security group admits 0.0.0.0/0 or ::/0, except ports 80/443 on a group "
                         "that only a load balancer wears.",
             message="Admit a security group or prefix list instead of the world; only a load balancer may take "
@@ -263,7 +265,8 @@ def alb_deletion_protection(props: Mapping[str, Any], config: Mapping[str, Any])
     return None
 
 
-@stack_rule("alb-waf-associated", family="guardrails", control="ELB.16", severity=Severity.HIGH,
+@stack_rule("alb-waf-associated", judges=t.LOAD_BALANCERS,
+            family="guardrails", control="ELB.16", severity=Severity.HIGH,
             description="Checks whether every application load balancer has a WAF web ACL associated.",
             message="Associate a REGIONAL web ACL with the load balancer (aws.wafv2.WebAclAssociation)")
 def alb_waf(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
@@ -294,7 +297,8 @@ def waf_rate_limit(props: Mapping[str, Any], config: Mapping[str, Any]):
     return "no blocking rate-based rule within the limit"
 
 
-@stack_rule("cloudfront-access-logging", family="guardrails", control="CloudFront.5", severity=Severity.MEDIUM,
+@stack_rule("cloudfront-access-logging", judges=[t.DISTRIBUTION],
+            family="guardrails", control="CloudFront.5", severity=Severity.MEDIUM,
             description="Checks whether each distribution delivers access logs (standard logging v2 or legacy).",
             message="Add a LogDeliverySource (ACCESS_LOGS) for the distribution with a delivery to the logs bucket")
 def cloudfront_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
@@ -308,12 +312,22 @@ def cloudfront_logging(resources: Sequence[PolicyResource], config: Mapping[str,
             yield distribution.urn, "no access logs"
 
 
-@stack_rule("vpc-flow-logs-enabled", family="guardrails", control="EC2.6", severity=Severity.MEDIUM,
-            description="Checks whether every VPC has flow logs.",
-            message="Add an aws.ec2.FlowLog for the VPC (the network tier does)")
+@stack_rule("vpc-flow-logs-enabled", judges=[t.VPC, t.FLOW_LOG],
+            family="guardrails", control="EC2.6", severity=Severity.MEDIUM,
+            refs=("cis-aws-3.0:3.7", "pci-dss-4.0.1:10.2.1"),
+            description="Checks whether every VPC has flow logs recording a traffic type in trafficTypes (ALL: "
+                        "an investigation needs the accepted connections, not only the rejected ones).",
+            message="Add an aws.ec2.FlowLog for the VPC (the network tier does) with traffic_type ALL "
+                    "(flowLogTrafficType)",
+            settings={"trafficTypes": Setting(["ALL"], {"type": "array", "items": {"type": "string"}},
+                                              "traffic types a flow log may record")})
 def vpc_flow_logs(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for vpc in unlinked(resources, t.VPC, t.FLOW_LOG, "vpcId"):
         yield vpc.urn, "no flow log"
+    for flow_log in of_type(resources, t.FLOW_LOG):
+        traffic = known(flow_log.props, "trafficType", default="ALL", unknown="ALL")
+        if traffic not in config["trafficTypes"]:
+            yield flow_log.urn, f"records {traffic} traffic only"
 
 
 @resource_rule("default-security-group-closed", family="guardrails", types=[t.DEFAULT_SECURITY_GROUP],
@@ -362,12 +376,13 @@ def ecs_read_only(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"{container.get('name')} has a writable root"
 
 
-@resource_rule("ecr-scan-on-push-and-immutable-tags", family="guardrails", types=[t.ECR_REPOSITORY],
+@resource_rule("ecr-scan-on-push-and-immutable-tags", family="guardrails", types=[t.ECR_REPOSITORY, t.ECR_TEMPLATE],
                control=("ECR.1", "ECR.2"), severity=Severity.MEDIUM,
-               description="Checks whether ECR repositories scan images on push and keep tags immutable.",
+               description="Checks whether ECR repositories scan images on push and keep tags immutable (templates "
+                           "that replication creates repositories from: immutable tags; scanning is the registry's).",
                message="Set image_scanning_configuration.scan_on_push=True and image_tag_mutability='IMMUTABLE'")
-def ecr_hardening(props: Mapping[str, Any], config: Mapping[str, Any]):
-    if get(props, "imageScanningConfiguration", "scanOnPush") is not True:
+def ecr_hardening(props: Mapping[str, Any], config: Mapping[str, Any], resource_type: str):
+    if resource_type == t.ECR_REPOSITORY and get(props, "imageScanningConfiguration", "scanOnPush") is not True:
         yield "scanOnPush is not true"
     if get(props, "imageTagMutability", default="MUTABLE") != "IMMUTABLE":
         yield f"imageTagMutability {get(props, 'imageTagMutability', default='MUTABLE')}"

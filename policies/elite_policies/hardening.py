@@ -177,7 +177,7 @@ def rds_admin_name(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 def _subscription_rule(name: str, control: str, source_type: str, categories: list[str], what: str) -> Any:
-    @stack_rule(name, family="guardrails", control=control, severity=Severity.LOW,
+    @stack_rule(name, judges=[t.RDS_INSTANCE], family="guardrails", control=control, severity=Severity.LOW,
                 description=f"Checks whether a stack with RDS instances subscribes to critical {what} events "
                             f"({', '.join(categories)}).",
                 message=f"Add an aws.rds.EventSubscription (source_type {source_type}) for those categories to the "
@@ -310,7 +310,8 @@ def cloudfront_oac(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"{get(origin, 'originId')} without OAC"
 
 
-@stack_rule("cloudfront-s3-origin-exists", family="guardrails", control="CloudFront.12", severity=Severity.HIGH,
+@stack_rule("cloudfront-s3-origin-exists", judges=[t.DISTRIBUTION],
+            family="guardrails", control="CloudFront.12", severity=Severity.HIGH,
             description="Checks whether every S3 origin of a distribution is a bucket of this stack (an origin "
                         "naming a bucket that does not exist can be claimed by anyone).",
             message="Point the S3 origin at a bucket the stack creates (bucket_regional_domain_name)")
@@ -391,7 +392,8 @@ def waf_common_first(props: Mapping[str, Any], config: Mapping[str, Any]):
     return None
 
 
-@stack_rule("waf-logging-configured", family="guardrails", control="WAF.11", severity=Severity.MEDIUM,
+@stack_rule("waf-logging-configured", judges=[t.WEB_ACL],
+            family="guardrails", control="WAF.11", severity=Severity.MEDIUM,
             description="Checks whether every web ACL has a logging configuration.",
             message="Add an aws.wafv2.WebAclLoggingConfiguration for the ACL (components/waf.py does)")
 def waf_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
@@ -400,12 +402,18 @@ def waf_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
         yield acl.urn, "no logging configuration"
 
 
-@stack_rule("ecr-lifecycle-policy", family="guardrails", control="ECR.3", severity=Severity.MEDIUM,
-            description="Checks whether every ECR repository has a lifecycle policy.",
-            message="Add an aws.ecr.LifecyclePolicy for the repository (untagged layers and old images expire)")
+@stack_rule("ecr-lifecycle-policy", judges=[t.ECR_REPOSITORY, t.ECR_TEMPLATE],
+            family="guardrails", control="ECR.3", severity=Severity.MEDIUM,
+            description="Checks whether every ECR repository (and repository creation template) has a lifecycle "
+                        "policy.",
+            message="Add an aws.ecr.LifecyclePolicy for the repository (untagged layers and old images expire); "
+                    "give a creation template lifecycle_policy")
 def ecr_lifecycle(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for repository in unlinked(resources, t.ECR_REPOSITORY, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "repository"):
         yield repository.urn, "no lifecycle policy"
+    for template in of_type(resources, t.ECR_TEMPLATE):
+        if known(template.props, "lifecyclePolicy", unknown="?") is None:
+            yield template.urn, "template without a lifecycle policy"
 
 
 # --- engine currency -------------------------------------------------------------------------------
@@ -446,7 +454,7 @@ def engine_current(props: Mapping[str, Any], config: Mapping[str, Any]):
 # --- buckets ---------------------------------------------------------------------------------------
 
 
-@stack_rule("s3-bucket-access-logging", family="guardrails", control="S3.9", severity=Severity.MEDIUM,
+@stack_rule("s3-bucket-access-logging", judges=t.BUCKETS, family="guardrails", control="S3.9", severity=Severity.MEDIUM,
             description="Checks whether every bucket logs its access to a log bucket, except the log-delivery buckets "
                         "themselves (DataClassification in exemptClassifications).",
             message="Give the bucket an aws.s3.BucketLogging to the region's logs bucket (SecureBucket "
@@ -463,7 +471,7 @@ def s3_access_logging(resources: Sequence[PolicyResource], config: Mapping[str, 
             yield bucket.urn, "no access logging"
 
 
-@stack_rule("s3-bucket-lifecycle", family="guardrails", control="S3.13", severity=Severity.LOW,
+@stack_rule("s3-bucket-lifecycle", judges=t.BUCKETS, family="guardrails", control="S3.13", severity=Severity.LOW,
             description="Checks whether every bucket has a lifecycle configuration that aborts incomplete multipart "
                         "uploads (parts left behind are billed and invisible).",
             message="Give the bucket a BucketLifecycleConfiguration with abort_incomplete_multipart_upload "

@@ -13,13 +13,15 @@ from . import _types as t
 from ._framework import Setting, as_list, document, get, known, resource_rule, statements
 from .guardrails import CALLER_KEYS, public_statements
 
-# Actions AWS authorizes only on Resource "*" (no resource-level permissions); granting them on
-# "*" is not a wildcard grant. Extend per stack in policy config, with the reason in review.
+# Actions AWS authorizes only on Resource "*": their rows in the Service Authorization Reference
+# (docs.aws.amazon.com/service-authorization/latest/reference/) name no resource type. Granting
+# them on "*" is not a wildcard grant. ec2:CreateNetworkInterface, CreateNetworkInterfacePermission,
+# DeleteNetworkInterface (network-interface, subnet, security-group) and DescribeVpcAttribute (vpc)
+# do name resource types, so they are not here. Extend per stack in policy config, with the reason.
 UNSCOPED_ACTIONS = [
-    "ecr:GetAuthorizationToken", "logs:DescribeLogGroups", "ec2:DescribeVpcs", "ec2:DescribeVpcAttribute",
-    "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces",
-    "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface",
-    "cloudwatch:PutMetricData", "xray:PutTraceSegments", "xray:PutTelemetryRecords", "sts:GetCallerIdentity",
+    "ecr:GetAuthorizationToken", "logs:DescribeLogGroups", "ec2:DescribeVpcs", "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces", "cloudwatch:PutMetricData",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "sts:GetCallerIdentity",
 ]
 PRIVILEGED = [
     "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess",
@@ -149,7 +151,7 @@ def _not_public_rule(name: str, control: str | None, types: list[str], prop: str
                    message="Name the principals, or pin '*' with aws:SourceAccount, aws:SourceArn, "
                            "aws:PrincipalOrgID or aws:PrincipalAccount")
     def check(props: Mapping[str, Any], config: Mapping[str, Any]):
-        return public_statements(get(props, prop))
+        return public_statements(get(props, prop, default=get(props, "repositoryPolicy")))
     return check
 
 
@@ -157,7 +159,8 @@ kms_not_public = _not_public_rule("kms-key-policy-not-public", "KMS.5", [t.KMS_K
 sns_not_public = _not_public_rule("sns-topic-policy-not-public", "SNS.4",
                                   ["aws:sns/topicPolicy:TopicPolicy", t.SNS_TOPIC], "policy", "an SNS topic policy")
 ecr_not_public = _not_public_rule("ecr-repository-policy-not-public", None,
-                                  ["aws:ecr/repositoryPolicy:RepositoryPolicy"], "policy", "an ECR repository policy")
+                                  ["aws:ecr/repositoryPolicy:RepositoryPolicy", t.ECR_TEMPLATE], "policy",
+                                  "an ECR repository policy (or a repository creation template's)")
 
 # Conditions that pin an AWS service's use to this account (the confused-deputy guard).
 SERVICE_PIN_KEYS = {*CALLER_KEYS, "kms:encryptioncontext:aws:logs:arn", "kms:callersaccount"}

@@ -75,7 +75,8 @@ def _classification(bucket: PolicyResource) -> str:
     return str(tags.get("DataClassification", "*")) if isinstance(tags, Mapping) else "*"
 
 
-@stack_rule("s3-lifecycle-retention-floor", family="backup", severity=Severity.MEDIUM,
+@stack_rule("s3-lifecycle-retention-floor", judges=["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"],
+            family="backup", severity=Severity.MEDIUM,
             refs=("pci-dss-4.0.1:10.5.1", "pci-dss-4.0.1:3.2.1"),
             description="Checks whether lifecycle rules expire current objects no sooner than the retention "
                         "floor of the bucket's DataClassification (logs one year: PCI DSS 10.5.1; the guide's "
