@@ -49,3 +49,4 @@ readme: $(STAMP)
 
 policy-docs: $(STAMP)
 	cd policies && ../$(BIN)/python -m elite_policies.reference > README.md
+	cd policies && ../$(BIN)/python -m elite_policies.reference properties > PROPERTIES.md

@@ -14,7 +14,7 @@ from components.certificates import Certificates, CertificatesArgs
 from components.compute import ComputeArgs, ComputeTier
 from components.config import load_stack_config, log_class, require_account
 from components.data import DataArgs, DataTier
-from components.edge import EdgeArgs, EdgeTier
+from components.edge import EdgeArgs, EdgeTier, replica_assets_domain, replica_read_grant
 from components.iam import PLATFORM_ROLE_PATH, RolePlacement, environment_role_path
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
@@ -119,7 +119,9 @@ if source is None:
         origin_verify_header=compute.origin_verify_header, assets_bucket_arn=data.assets.arn,
         assets_regional_domain_name=data.assets.regional_domain_name, logs_bucket_arn=data.logs_bucket.arn,
         log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
-        tags=tags, origin_health_alarm_names=observability.origin_health_alarm_names, region=cfg.region),
+        tags=tags, origin_health_alarm_names=observability.origin_health_alarm_names, region=cfg.region,
+        assets_failover_domain_name=replica_assets_domain(cfg.assets_failover_stack, settings.assets_failover_region,
+                                                          account_id)),
         opts=pulumi.ResourceOptions(provider=primary))
     # The buckets' policies take statements from tiers built after them (README, "Bucket policies").
     data.logs_bucket.attach_policy(compute.alb_log_delivery, edge.log_delivery_grant)
@@ -135,14 +137,15 @@ else:
         storage_key_arn=keys.arns["storage"], api_name=cfg.api_name, alb_dns_name=compute.alb_dns_name,
         alb_zone_id=compute.alb_zone_id, tags=tags, roles=roles), opts=pulumi.ResourceOptions(provider=primary))
     data.logs_bucket.attach_policy(compute.alb_log_delivery)
-    data.assets.attach_policy()
+    data.assets.attach_policy(replica_read_grant(data.assets.arn, source.value("distributionArn")))
 
 if cfg.origin_failover:
     standby_exports(
         region=cfg.region, database_arn=data.db_arn, assets_bucket_name=data.assets.name,
         assets_bucket_arn=data.assets.arn, storage_key_arn=keys.arns["storage"], zone_id=certificates.zone_id,
         repository_prefix=prefix, service_images={s.name: s.image for s in cfg.services},
-        secrets={**data.standby_secrets, "originVerifyHeader": compute.origin_verify_header})
+        secrets={**data.standby_secrets, "originVerifyHeader": compute.origin_verify_header},
+        distribution_arn=edge.distribution_arn)
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("availabilityZones", network.availability_zones)

@@ -204,7 +204,8 @@ class _Model(BaseModel):
 # the list is refused here rather than priced at nothing by the budget.
 DbInstanceClass = Literal["db.t4g.medium", "db.t4g.large", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge",
                           "db.r7g.large", "db.r7g.xlarge", "db.r5.large", "db.r5.xlarge"]
-CacheNodeType = Literal["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large", "cache.r7g.large"]
+CacheNodeType = Literal["cache.t4g.small", "cache.t4g.medium", "cache.r6g.large", "cache.r6g.xlarge",
+                        "cache.r7g.large"]
 
 
 class ReadReplica(_Model):
@@ -315,6 +316,8 @@ class StackConfig(_Model):
     dr_mode: Annotated[str, AfterValidator(_dr_mode)]
     dr_active: dict[str, Any]
     origin_failover: bool
+    # The DR stack whose assets replica CloudFront reads when this stack's bucket fails.
+    assets_failover_stack: StackName
 
     log_retention_days: LogRetention
     log_infrequent_access: bool
@@ -398,6 +401,8 @@ class StackConfig(_Model):
                f"the stack this DR stack protects (drMode is {self.dr_mode!r})")
         _check(not (self.standby_for and self.create_hosted_zone), "createHostedZone", True,
                "false in a DR stack: the zone is the primary's (looked up by domainName)")
+        _check(not (self.standby_for and self.assets_failover_stack), "assetsFailoverStack", self.assets_failover_stack,
+               "empty in a DR stack: the primary's CloudFront reads this stack's replica")
         _check(not (self.standby_for and self.origin_failover), "originFailover", True,
                "false in a DR stack: its origin record is the SECONDARY one; the primary stack sets originFailover")
         for index, service in enumerate(self.services):
@@ -516,6 +521,7 @@ class Settings:
     config: StackConfig
     secrets: SuppliedSecrets
     primary_region: str | None = None  # a DR stack's: where standbyFor runs
+    assets_failover_region: str | None = None  # where assetsFailoverStack runs
 
     @property
     def environment(self) -> str:
@@ -669,6 +675,25 @@ def _check_standby(stack: str, model: StackConfig) -> str:
     return region
 
 
+def _check_assets_failover(stack: str, model: StackConfig) -> str:
+    """The DR stack CloudFront falls back to must be this stack's standby. Returns its region."""
+    name = model.assets_failover_stack
+    try:
+        standby = stack_file_config(name)
+    except FileNotFoundError:
+        standby = None
+    problem = None
+    if standby is None:
+        problem = (f"must name a stack of this project with a stack file (Pulumi.{name}.yaml does not exist; "
+                   f"stacks: {', '.join(available_stacks())})")
+    elif standby.get(f"{PROJECT}:standbyFor") != stack:
+        problem = f"must name this stack's standby (a stack with standbyFor: {stack}); {name!r} is not"
+    if problem:
+        raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {PROJECT}:assetsFailoverStack = "
+                          f"{name!r}: {problem}")
+    return str(standby.get("aws:region", "us-east-1")) if standby else ""
+
+
 def log_class(config: StackConfig) -> str:
     """The class of a log group nothing subscribes to: Infrequent Access where config says so."""
     return "INFREQUENT_ACCESS" if config.log_infrequent_access else "STANDARD"
@@ -720,4 +745,6 @@ def load_stack_config() -> Settings:
             raise ConfigError(
                 f"invalid configuration for stack {stack!r}:\n  {', '.join(missing)} not set: "
                 f"requireSuppliedSecrets is true; run `pulumi config set --secret <key>`")
-    return Settings(stack=stack, config=model, secrets=secrets, primary_region=primary_region)
+    failover_region = _check_assets_failover(stack, model) if model.assets_failover_stack else None
+    return Settings(stack=stack, config=model, secrets=secrets, primary_region=primary_region,
+                    assets_failover_region=failover_region)

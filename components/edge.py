@@ -29,6 +29,10 @@ from .waf import protective_web_acl
 S3_PATHS = ("/static/*", "/vehicles/images/*")
 API_PATH = "/api/*"
 ALB_ORIGIN, S3_ORIGIN = "alb", "assets"
+S3_REPLICA_ORIGIN, S3_ORIGIN_GROUP = "assets-replica", "assets-with-failover"
+# Fail over to the replica on the primary bucket's server errors only: a missing object answers
+# 403/404 from both, and a failover on those would also serve a replica lagging behind.
+FAILOVER_STATUS_CODES = [500, 502, 503, 504]
 ALL_METHODS = ["GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"]
 CLOUDFRONT_LOG_PREFIX = "cloudfront"
 
@@ -59,6 +63,27 @@ class EdgeArgs:
     # alarms (in `region`) are OK; a DR stack adds the SECONDARY (components/standby.py).
     origin_health_alarm_names: Sequence[pulumi.Input[str]] = ()
     region: str = "us-east-1"
+    # assetsFailoverStack: the DR stack's replica bucket, read when the assets bucket fails.
+    assets_failover_domain_name: str | None = None
+
+
+def replica_assets_domain(standby_stack: str, region: str | None, account_id: str) -> str | None:
+    """The regional name of `standby_stack`'s assets bucket (its replica of this stack's), named
+    by the same rule its stack names it: no read of that stack, so dependencies stay one-way."""
+    if not standby_stack or not region:
+        return None
+    bucket = physical_name("s3-bucket", f"elite-locadora-{standby_stack}", "assets", account_id)
+    return f"{bucket}.s3.{region}.amazonaws.com"
+
+
+def replica_read_grant(replica_bucket_arn: pulumi.Input[str], distribution_arn: pulumi.Input[str]) -> Statement:
+    """For a DR stack's assets bucket: the primary's distribution reads the public prefixes of the
+    replica when the primary's bucket fails (the origin group above)."""
+    return Statement(
+        sid="PrimaryCloudFrontReadsReplica", actions=["s3:GetObject"],
+        resources=[pulumi.Output.format("{0}{1}", replica_bucket_arn, path) for path in S3_PATHS],
+        principals={"Service": ["cloudfront.amazonaws.com"]},
+        conditions={"StringEquals": {"AWS:SourceArn": distribution_arn}})
 
 
 class EdgeTier(pulumi.ComponentResource):
@@ -156,8 +181,22 @@ class EdgeTier(pulumi.ComponentResource):
                 origin_id=S3_ORIGIN, domain_name=args.assets_regional_domain_name,
                 origin_access_control_id=oac.id),
         ]
+        groups, static_origin = [], S3_ORIGIN
+        if args.assets_failover_domain_name:
+            # The DR stack's replica, signed by the same OAC; its bucket policy admits this
+            # distribution (components/standby.py), its key every distribution of the account.
+            origins.append(aws.cloudfront.DistributionOriginArgs(
+                origin_id=S3_REPLICA_ORIGIN, domain_name=args.assets_failover_domain_name,
+                origin_access_control_id=oac.id))
+            groups.append(aws.cloudfront.DistributionOriginGroupArgs(
+                origin_id=S3_ORIGIN_GROUP,
+                failover_criteria=aws.cloudfront.DistributionOriginGroupFailoverCriteriaArgs(
+                    status_codes=FAILOVER_STATUS_CODES),
+                members=[aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=S3_ORIGIN),
+                         aws.cloudfront.DistributionOriginGroupMemberArgs(origin_id=S3_REPLICA_ORIGIN)]))
+            static_origin = S3_ORIGIN_GROUP
         static = [aws.cloudfront.DistributionOrderedCacheBehaviorArgs(
-            path_pattern=path, target_origin_id=S3_ORIGIN, viewer_protocol_policy="redirect-to-https",
+            path_pattern=path, target_origin_id=static_origin, viewer_protocol_policy="redirect-to-https",
             allowed_methods=["GET", "HEAD", "OPTIONS"], cached_methods=["GET", "HEAD"], compress=True,
             cache_policy_id=caching_optimized, response_headers_policy_id=security_headers)
             for path in S3_PATHS]
@@ -169,7 +208,7 @@ class EdgeTier(pulumi.ComponentResource):
         return aws.cloudfront.Distribution(
             f"{self._name}-distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
             comment=f"Elite Locadora {args.name_prefix}", aliases=list(args.site_names),
-            price_class=args.price_class, web_acl_id=self.web_acl_arn, origins=origins,
+            price_class=args.price_class, web_acl_id=self.web_acl_arn, origins=origins, origin_groups=groups,
             # "/" goes to the web tier, which serves index.html for it anyway (FSBP CloudFront.1).
             default_root_object="index.html",
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(

@@ -31,10 +31,11 @@ S3_REPLICATION_MINUTES = 15
 def standby_exports(*, region: str, database_arn: pulumi.Input[str], assets_bucket_name: pulumi.Input[str],
                     assets_bucket_arn: pulumi.Input[str], storage_key_arn: pulumi.Input[str],
                     zone_id: pulumi.Input[str], repository_prefix: str, service_images: Mapping[str, str],
-                    secrets: Mapping[str, pulumi.Input[str]]) -> None:
+                    secrets: Mapping[str, pulumi.Input[str]], distribution_arn: pulumi.Input[str]) -> None:
     """What a primary stack publishes for its standby (README, "Disaster recovery")."""
     pulumi.export(STANDBY_EXPORT, {
         "region": region, "databaseArn": database_arn, "assetsBucketName": assets_bucket_name,
+        "distributionArn": distribution_arn,
         "assetsBucketArn": assets_bucket_arn, "storageKeyArn": storage_key_arn, "zoneId": zone_id,
         "repositoryPrefix": repository_prefix, "serviceImages": dict(service_images)})
     pulumi.export(SECRETS_EXPORT, pulumi.Output.secret(dict(secrets)))

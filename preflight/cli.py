@@ -173,9 +173,11 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
     from . import compliance
 
-    run = run_stack(args.stack, preview=True, overrides=_overrides(args.set), settings_from=args.config_from)
+    # Resolved values (update mode): a policy passes over what a preview leaves unknown, and a
+    # control must not count as passed on resources nobody could judge.
+    run = run_stack(args.stack, preview=False, overrides=_overrides(args.set), settings_from=args.config_from)
     config_path = POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
-    policies = analyze(run.resources, stack=args.stack, project=project_name(), preview=True,
+    policies = analyze(run.resources, stack=args.stack, project=project_name(), preview=False,
                        policy_config=load_policy_config(config_path), config_source=str(config_path))
     results = compliance.evaluate(policies, run.resources)
     if args.json:

@@ -196,3 +196,107 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
     ("s3-lifecycle-retention-floor", lambda: _lifecycle("confidential", 2555.0),
      lambda: _lifecycle("confidential", 2555.0, noncurrent=1.0), "expires old versions after 1 days", {}),
 ]
+
+
+# --- the policies the property map showed missing (policies/elite_policies/coverage.py) -------------
+
+PROVIDER, CF = "pulumi:providers:aws", "aws:cloudfront/distribution:Distribution"
+S3_ORIGINS = [{"originId": "assets", "domainName": "a.s3.us-east-1.amazonaws.com", "originAccessControlId": "o"},
+              {"originId": "replica", "domainName": "r.s3.us-west-2.amazonaws.com", "originAccessControlId": "o"}]
+FAILOVER = {"origins": S3_ORIGINS, "originGroups": [{"originId": "g", "members": [{"originId": "assets"},
+                                                                                 {"originId": "replica"}]}],
+            "orderedCacheBehaviors": [{"pathPattern": "/static/*", "targetOriginId": "g"}]}
+PINNED = _doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+               "Condition": {"StringEquals": {"aws:PrincipalAccount": HOME}}})
+INTERFACE = {"vpcEndpointType": "Interface", "privateDnsEnabled": True, "securityGroupIds": ["sg-1"], "policy": PINNED}
+OPENSEARCH_DELIVERY = {"vpcConfig": {"subnetIds": ["s"]}, "s3BackupMode": "FailedDocumentsOnly",
+                       "s3Configuration": {"kmsKeyArn": "arn:k"}, "cloudwatchLoggingOptions": {"enabled": True}}
+REPLICATION_RULE = {"id": "r", "destination": {"encryptionConfiguration": {"replicaKmsKeyId": "arn:k"}},
+                    "sourceSelectionCriteria": {"sseKmsEncryptedObjects": {"status": "Enabled"}}}
+
+RESOURCE_CASES += [
+    ("aws-provider-safe", PROVIDER, {"region": "us-east-1", "allowedAccountIds": [HOME]},
+     {"region": "us-east-1", "accessKey": "AKIAIOSFODNN7EXAMPLE", "secretKey": "s"}, "static credential accessKey", {}),
+    ("aws-provider-safe", PROVIDER, {"region": "us-east-1"}, {"region": "us-east-1", "insecure": "true"},
+     "insecure true", {}),
+    ("aws-provider-safe", PROVIDER, {"allowedAccountIds": [HOME]}, {"region": "us-east-1"}, "no allowedAccountIds",
+     {"requireAllowedAccounts": True}),
+    ("acm-certificate-validated-by-dns", "aws:acm/certificate:Certificate", {"validationMethod": "DNS"},
+     {"validationMethod": "EMAIL"}, "validationMethod EMAIL", {}),
+    ("cloudfront-s3-origin-failover", CF, FAILOVER,
+     {**FAILOVER, "orderedCacheBehaviors": [{"pathPattern": "/static/*", "targetOriginId": "assets"}]},
+     "behaviour /static/* reads one bucket", {}),
+    ("cloudfront-oac-signs-requests", "aws:cloudfront/originAccessControl:OriginAccessControl",
+     {"signingBehavior": "always", "signingProtocol": "sigv4"},
+     {"signingBehavior": "no-override", "signingProtocol": "sigv4"}, "signingBehavior no-override", {}),
+    ("vpc-endpoint-policy-scoped", "aws:ec2/vpcEndpoint:VpcEndpoint", INTERFACE,
+     {**INTERFACE, "policy": None}, "no endpoint policy", {}),
+    ("vpc-endpoint-policy-scoped", "aws:ec2/vpcEndpoint:VpcEndpoint", INTERFACE,
+     {**INTERFACE, "policy": _doc({"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"})},
+     "allows any account", {}),
+    ("elasticache-final-snapshot", "aws:elasticache/replicationGroup:ReplicationGroup",
+     {"finalSnapshotIdentifier": "final"}, {}, "no final snapshot", {}),
+    ("data-stores-own-security-groups", RDS, {"vpcSecurityGroupIds": ["sg-1"]}, {"vpcSecurityGroupIds": []},
+     "vpcSecurityGroupIds empty", {}),
+    ("iam-oidc-provider-scoped", "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+     {"url": f"https://{GITHUB}", "clientIdLists": ["sts.amazonaws.com"]},
+     {"url": f"https://{GITHUB}", "clientIdLists": ["sts.amazonaws.com", "other"]}, "audiences", {}),
+    ("alb-waf-fail-closed", "aws:lb/loadBalancer:LoadBalancer", {"enableWafFailOpen": False},
+     {"enableWafFailOpen": True}, "WAF fails open", {}),
+    ("s3-bucket-owner-enforced", "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+     {"rule": {"objectOwnership": "BucketOwnerEnforced"}}, {"rule": {"objectOwnership": "ObjectWriter"}},
+     "objectOwnership ObjectWriter", {}),
+    ("s3-replication-encrypted", "aws:s3/bucketReplicationConfig:BucketReplicationConfig",
+     {"rules": [REPLICATION_RULE]},
+     {"rules": [{**REPLICATION_RULE, "destination": {}}]}, "writes replicas without a key", {}),
+    ("firehose-delivery-vpc-and-backup", "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+     {"opensearchConfiguration": OPENSEARCH_DELIVERY},
+     {"opensearchConfiguration": {**OPENSEARCH_DELIVERY, "vpcConfig": None}}, "over the public endpoint", {}),
+    ("waf-logging-keeps-every-request", "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+     {"loggingFilter": {"defaultBehavior": "KEEP"}}, {"loggingFilter": {"defaultBehavior": "DROP"}},
+     "drops requests by default", {}),
+    ("unreviewed-features-absent", SERVICE, {"enableExecuteCommand": False}, {"enableExecuteCommand": True},
+     "enableExecuteCommand: an interactive shell", {}),
+    ("unreviewed-features-absent", "aws:s3/bucket:Bucket", {"bucket": "b"},
+     {"bucket": "b", "website": {"indexDocument": "index.html"}}, "website: static website hosting", {}),
+]
+
+
+def _tiered_routes(tier: str) -> list:
+    subnet = resource("aws:ec2/subnet:Subnet", "s", {"tags": {"Tier": tier}})
+    table = resource("aws:ec2/routeTable:RouteTable", "rt", {})
+    association = resource("aws:ec2/routeTableAssociation:RouteTableAssociation", "a", {},
+                           property_dependencies={"subnetId": [subnet], "routeTableId": [table]})
+    propagation = resource("aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation", "vpn",
+                           {"routeTableId": "rtb"}, property_dependencies={"routeTableId": [table]})
+    return [subnet, table, association, propagation]
+
+
+def _subnet_group(tier: str) -> list:
+    subnet = resource("aws:ec2/subnet:Subnet", "s", {"tags": {"Tier": tier}})
+    return [subnet, resource("aws:rds/subnetGroup:SubnetGroup", "g", {"subnetIds": ["subnet-1"]},
+                             property_dependencies={"subnetIds": [subnet]})]
+
+
+def _database(generated: bool) -> list:
+    password = resource("random:index/randomPassword:RandomPassword", "pw", {"length": 32.0})
+    return [password, resource(RDS, "db", {"password": "x"},
+                               property_dependencies={"password": [password] if generated else []})]
+
+
+def _record(owned: bool) -> list:
+    bucket = resource("aws:s3/bucket:Bucket", "site", {})
+    target = ["site.s3-website-us-east-1.amazonaws.com"]
+    return [bucket, resource("aws:route53/record:Record", "www", {"type": "CNAME", "records": target},
+                             property_dependencies={"records": [bucket] if owned else []})]
+
+
+STACK_CASES += [
+    ("vpn-routes-only-to-private-tier", lambda: _tiered_routes("private"), lambda: _tiered_routes("isolated"),
+     "VPN routes reach the isolated tier", {}),
+    ("data-subnets-isolated", lambda: _subnet_group("isolated"), lambda: _subnet_group("public"),
+     "includes a public subnet", {}),
+    ("rds-password-generated", lambda: _database(True), lambda: _database(False), "password not generated", {}),
+    ("route53-no-dangling-records", lambda: _record(True), lambda: _record(False),
+     "which no resource of the stack owns", {}),
+]

@@ -12,7 +12,14 @@ from typing import Any
 from elite_policies import ALL_POLICIES
 from elite_policies.property_map import Mutation, mutations
 from elite_policies.testing import stack_config
-from pulumi_policy import PolicyResource, PolicyResourceOptions, ResourceValidationPolicy, StackValidationPolicy
+from pulumi_policy import (
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 from pulumi_policy.policy import PolicyCustomTimeouts
 from pulumi_policy.proxy import unknown_checking_proxy
 
@@ -103,21 +110,22 @@ def findings(run: StackRun, m: Mutation | None, policy_name: str) -> list[str]:
     config = {k: v for k, v in stack_config(_config_name(run)).get(policy_name, {}).items() if k != "enforcementLevel"}
     resources, mutated = policy_resources(run, m)
     found: list[str] = []
-
-    def report(message: str, urn: str | None = None) -> None:
-        found.append(urn or "")
-
     if isinstance(target, StackValidationPolicy):
-        from pulumi_policy import StackValidationArgs
-        target.validate(StackValidationArgs(resources, config), report)
+        target.validate(StackValidationArgs(resources, config), lambda message, urn=None: found.append(urn or ""))
     elif isinstance(target, ResourceValidationPolicy):
-        from pulumi_policy import ResourceValidationArgs
         for resource in resources:
             if m is not None and resource.urn not in mutated:
                 continue
             target.validate(ResourceValidationArgs(resource.resource_type, resource.props, resource.urn,
-                                                   resource.name, resource.opts, None, config), report)
+                                                   resource.name, resource.opts, None, config),
+                            lambda message, urn=None, at=resource.urn: found.append(urn or at))
     return found
+
+
+def advisory_in(stack: str, policy_name: str) -> bool:
+    level = stack_config(stack).get(policy_name, {}).get("enforcementLevel")
+    return level == "advisory" or (level is None and POLICIES[policy_name].enforcement_level is not None
+                                   and POLICIES[policy_name].enforcement_level.value == "advisory")
 
 
 def _config_name(run: StackRun) -> str:
@@ -132,5 +140,5 @@ def suite(run: StackRun) -> Iterator[Outcome]:
         before = set(findings(run, None, m.policy))
         after = findings(run, m, m.policy)
         targets = sum(1 for r in run.resources if r.type == m.type)
-        # Caught: the policy reports something it did not report on the unbroken stack.
+        # Caught: the policy reports a resource it did not report on the unbroken stack.
         yield Outcome(m, run.stack, bool(set(after) - before) or len(after) > len(before), targets)

@@ -116,3 +116,21 @@ def test_missing_secret_is_allowed_where_not_required() -> None:
 ])
 def test_window_overlap(daily: str, weekly: str, overlap: bool) -> None:
     assert windows_overlap(daily, weekly) is overlap, f"{daily} vs {weekly}"
+
+
+@pytest.mark.parametrize(("stack", "value", "fragment"), [
+    ("production", "staging", "must name this stack's standby (a stack with standbyFor: production)"),
+    ("production", "nowhere", "Pulumi.nowhere.yaml does not exist"),
+    ("production-dr", "production", "empty in a DR stack"),
+])
+def test_assets_failover_must_name_this_stacks_standby(stack: str, value: str, fragment: str) -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_stack(stack, overrides={"assetsFailoverStack": value})
+    assert "assetsFailoverStack" in str(caught.value) and fragment in str(caught.value)
+    assert caught.value.registered == []
+
+
+def test_an_unpriced_instance_class_is_refused_with_the_classes_it_may_be() -> None:
+    with pytest.raises(ProgramError) as caught:
+        run_stack("production", overrides={"dbInstanceClass": "db.r6g.4xlarge"})
+    assert "dbInstanceClass" in str(caught.value) and "'db.r6g.2xlarge'" in str(caught.value)

@@ -9,6 +9,8 @@ import pytest
 from preflight.mocks import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
 from preflight.runner import StackRun, load_cli_config
 
+from .conftest import setting, stack_run
+
 DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
 CACHING_OPTIMIZED = MANAGED_CACHE_POLICIES["Managed-CachingOptimized"]
 CACHING_DISABLED = MANAGED_CACHE_POLICIES["Managed-CachingDisabled"]
@@ -69,12 +71,38 @@ def test_cache_policy_per_behaviour(run: StackRun) -> None:
     assert api["originRequestPolicyId"] == MANAGED_ORIGIN_REQUEST_POLICIES["Managed-AllViewerExceptHostHeader"]
     assert set(api["allowedMethods"]) == {"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
     assert api["viewerProtocolPolicy"] == "https-only" and api["targetOriginId"] == "alb"
+    # With a standby (assetsFailoverStack) the S3 paths read through an origin group.
+    s3_target = "assets-with-failover" if setting(run.stack, "assetsFailoverStack") else "assets"
     for path in ("/static/*", "/vehicles/images/*"):
         assert by_path[path]["cachePolicyId"] == CACHING_OPTIMIZED, f"{path} must be cached"
-        assert by_path[path]["targetOriginId"] == "assets"
+        assert by_path[path]["targetOriginId"] == s3_target
     default = d["defaultCacheBehavior"]
     assert default["targetOriginId"] == "alb" and default["cachePolicyId"] == CACHING_OPTIMIZED
     assert all(b.get("responseHeadersPolicyId") for b in [default, *by_path.values()]), "security headers"
+
+
+def test_assets_fail_over_to_the_standby_replica_on_server_errors_only(production: StackRun) -> None:
+    d = _distribution(production)
+    (group,) = d["originGroups"]
+    assert [m["originId"] for m in group["members"]] == ["assets", "assets-replica"]
+    assert group["failoverCriteria"]["statusCodes"] == [500.0, 502.0, 503.0, 504.0]
+    origins = {o["originId"]: o for o in d["origins"]}
+    replica = origins["assets-replica"]
+    # The DR stack's bucket, named by the same rule the DR stack names it, in its region.
+    dr_bucket = next(r for r in stack_run("production-dr").of_type("aws:s3/bucket:Bucket") if r.name == "assets")
+    assert replica["domainName"] == f"{dr_bucket.inputs['bucket']}.s3.us-west-2.amazonaws.com"
+    assert replica["originAccessControlId"] == origins["assets"]["originAccessControlId"]
+
+
+def test_the_replica_admits_only_the_primary_distribution(production: StackRun) -> None:
+    dr = stack_run("production-dr")
+    policy = json.loads(next(r for r in dr.of_type("aws:s3/bucketPolicy:BucketPolicy")
+                             if r.name == "assets-policy").inputs["policy"])
+    (grant,) = [s for s in policy["Statement"] if s.get("Sid") == "PrimaryCloudFrontReadsReplica"]
+    distribution = production.one("aws:cloudfront/distribution:Distribution")
+    assert grant["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert grant["Condition"]["StringEquals"]["AWS:SourceArn"] == distribution.outputs["arn"]
+    assert all(r.endswith(("/static/*", "/vehicles/images/*")) for r in grant["Resource"])
 
 
 def test_origins(run: StackRun) -> None:

@@ -243,3 +243,33 @@ def test_timeline_change_on_the_command_line(capsys: pytest.CaptureFixture) -> N
     assert cli.main(["timeline", "--stack", "staging", "--change", "logAggregation=true"]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "to create" in out and "observability-opensearch" in out and "applying logAggregation=true" in out
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])
+def test_every_class_the_config_accepts_has_a_price(region: str) -> None:
+    from typing import get_args
+
+    from components.config import CacheNodeType, DbInstanceClass
+
+    table = prices(region)
+    assert set(get_args(DbInstanceClass)) <= set(table["rds_mysql_instance_hour"]) & set(table["rds_vcpus"])
+    for key in ("elasticache_node_hour", "elasticache_valkey_node_hour"):
+        assert set(get_args(CacheNodeType)) <= set(table[key]), key
+
+
+def test_the_budget_fails_closed_on_a_resource_it_cannot_price() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policies"))
+    from elite_policies.testing import UNKNOWN, policy, resource, violations
+
+    budget = policy("stack-monthly-budget")
+    rds = "aws:rds/instance:Instance"
+    priced = [resource(rds, "db", {"instanceClass": "db.t4g.medium", "allocatedStorage": 20.0})]
+    unpriced = [resource(rds, "db", {"instanceClass": "db.x9.huge", "allocatedStorage": 20.0})]
+    assert violations(budget, resources=priced, config={"maxMonthlyUsd": 1000}) == []
+    found = violations(budget, resources=unpriced, config={"maxMonthlyUsd": 1000})
+    assert found and "cannot price 1 resource(s)" in found[0] and "db.x9.huge" in found[0]
+    unknown = [resource(rds, "db", {"instanceClass": UNKNOWN, "allocatedStorage": 20.0})]
+    assert violations(budget, resources=unknown, config={"maxMonthlyUsd": 1000}) == [], "unknown until up: not judged"

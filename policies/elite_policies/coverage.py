@@ -25,6 +25,8 @@ from ._framework import (
     stack_rule,
     statements,
 )
+from .exposure import route_table_tiers
+from .hardening import _s3_origins
 
 
 @resource_rule("aws-provider-safe", family="guardrails", types=["pulumi:providers:aws"], severity=Severity.CRITICAL,
@@ -64,8 +66,7 @@ def acm_dns(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str
 
 
 def _s3_origin_ids(props: Mapping[str, Any]) -> set[str]:
-    return {str(get(o, "originId")) for o in as_list(get(props, "origins")) if get(o, "s3OriginConfig")
-            or get(o, "originAccessControlId") or ".s3." in str(get(o, "domainName", default=""))}
+    return {str(get(o, "originId")) for o in _s3_origins(props)}
 
 
 @resource_rule("cloudfront-s3-origin-failover", family="availability", types=[t.DISTRIBUTION],
@@ -73,9 +74,9 @@ def _s3_origin_ids(props: Mapping[str, Any]) -> set[str]:
                description="Checks whether, where required, every behaviour served from S3 targets an origin group "
                            "whose members are two S3 origins (the bucket and its cross-region replica), so static "
                            "assets survive the primary region's outage.",
-               message="Add an origin_group (primary bucket, failover replica; status codes 403/404/500/502/503/504) "
-                       "and point the S3 behaviours at it (config assetsFailover)",
-               settings={"required": Setting(False, {"type": "boolean"}, "S3 behaviours must fail over")})
+               message="Add an origin_group (the bucket, then its DR replica; status codes 500/502/503/504) and "
+                       "point the S3 behaviours at it (config assetsFailoverStack)",
+               settings={"required": Setting(True, {"type": "boolean"}, "S3 behaviours must fail over")})
 def s3_failover(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     if not config["required"]:
         return
@@ -133,18 +134,6 @@ def endpoint_policy(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
             yield "no security group"
 
 
-def _tier_of_tables(resources: Sequence[PolicyResource]) -> dict[str, set[str]]:
-    tiers: dict[str, set[str]] = {}
-    for association in of_type(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation"):
-        for subnet in depends_on(association, "subnetId"):
-            tags = known(subnet.props, "tags", default={}) or {}
-            tier = tags.get("Tier") if isinstance(tags, Mapping) else None
-            for table in depends_on(association, "routeTableId"):
-                if tier:
-                    tiers.setdefault(table.urn, set()).add(tier)
-    return tiers
-
-
 @stack_rule("vpn-routes-only-to-private-tier", judges=["aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation"],
             family="guardrails", severity=Severity.HIGH,
             refs=("pci-dss-4.0.1:1.3.1", "pci-dss-4.0.1:1.2.5"),
@@ -153,7 +142,7 @@ def _tier_of_tables(resources: Sequence[PolicyResource]) -> dict[str, set[str]]:
                         "public tier.",
             message="Propagate the VPN gateway's routes into the private route tables only")
 def vpn_routes(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    tiers = _tier_of_tables(resources)
+    tiers = route_table_tiers(resources)
     for propagation in of_type(resources, "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation"):
         tables = depends_on(propagation, "routeTableId")
         if not tables and known(propagation.props, "routeTableId", unknown=UNSET) is None:

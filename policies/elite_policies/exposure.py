@@ -257,6 +257,18 @@ def egress(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
                              "to the internet"
 
 
+def route_table_tiers(resources: Sequence[PolicyResource]) -> dict[str, set[str]]:
+    """Route table URN -> the Tier tags of the subnets associated with it."""
+    tiers: dict[str, set[str]] = {}
+    for association in of_type(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation"):
+        for subnet in depends_on(association, "subnetId"):
+            tier = _tier(subnet)
+            for table in depends_on(association, "routeTableId"):
+                if tier:
+                    tiers.setdefault(table.urn, set()).add(tier)
+    return tiers
+
+
 def _tier(subnet: PolicyResource) -> str | None:
     tags = known(subnet.props, "tags", default={}) or {}
     return tags.get("Tier") if isinstance(tags, Mapping) else None
@@ -286,20 +298,14 @@ def _internet_targets(route: Mapping[str, Any]) -> list[str]:
             message="Keep isolated subnets on a route table with local routes and gateway endpoints only; private "
                     "subnets reach the internet through NAT, never an internet gateway")
 def tier_routes(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
-    tiers_of_table: dict[str, set[str]] = {}
-    for association in of_type(resources, "aws:ec2/routeTableAssociation:RouteTableAssociation"):
-        tables = depends_on(association, "routeTableId")
-        for subnet in depends_on(association, "subnetId"):
-            tier = _tier(subnet)
-            for table in tables:
-                if tier:
-                    tiers_of_table.setdefault(table.urn, set()).add(tier)
+    tiers_of_table = route_table_tiers(resources)
     routes: list[tuple[PolicyResource, str, Mapping[str, Any]]] = []
     for table in of_type(resources, "aws:ec2/routeTable:RouteTable"):
         routes += [(table, table.urn, r) for r in as_list(known(table.props, "routes", default=[]))
                    if isinstance(r, Mapping)]
-    for route in of_type(resources, "aws:ec2/route:Route"):
-        routes += [(route, table.urn, route.props) for table in depends_on(route, "routeTableId")]
+    for route_resource in of_type(resources, "aws:ec2/route:Route"):
+        routes += [(route_resource, table.urn, route_resource.props)
+                   for table in depends_on(route_resource, "routeTableId")]
     for owner, table_urn, route in routes:
         tiers = tiers_of_table.get(table_urn, set())
         for target in _internet_targets(route):
@@ -358,7 +364,8 @@ REQUIRED_GROUPS = ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInput
                settings={"requiredGroups": Setting(REQUIRED_GROUPS, {"type": "array", "items": {"type": "string"}},
                                                    "AWS managed rule groups every web ACL enforces")})
 def waf_groups(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
-    enforcing, counting = set(), set()
+    enforcing: set[str] = set()
+    counting: set[str] = set()
     for rule in as_list(get(props, "rules")):
         group = get(rule, "statement", "managedRuleGroupStatement", "name")
         if group:

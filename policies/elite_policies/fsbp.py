@@ -164,11 +164,6 @@ class Waiver:
 
 
 WAIVED: dict[str, Waiver] = {
-    "CloudFront.4": Waiver(
-        "a CloudFront origin group fails over per request to a second origin; the web and API origin is one "
-        "regional ALB name",
-        "regional failover happens at that origin name in DNS (docs/runbooks.md, \"Promoting the us-west-2 "
-        "replica\"), and the assets bucket replicates to us-west-2"),
     "RDS.23": Waiver(
         "MySQL keeps port 3306: a non-default port hides nothing from a scanner inside the VPC",
         "the instances sit in isolated subnets, admit only the application tier's security group, refuse "

@@ -313,15 +313,25 @@ def cloudfront_oac(props: Mapping[str, Any], config: Mapping[str, Any]):
 @stack_rule("cloudfront-s3-origin-exists", judges=[t.DISTRIBUTION],
             family="guardrails", control="CloudFront.12", severity=Severity.HIGH,
             description="Checks whether every S3 origin of a distribution is a bucket of this stack (an origin "
-                        "naming a bucket that does not exist can be claimed by anyone).",
-            message="Point the S3 origin at a bucket the stack creates (bucket_regional_domain_name)")
+                        "naming a bucket that does not exist can be claimed by anyone), or the failover member of "
+                        "an origin group naming a standby stack's bucket (standbyBucketPrefixes).",
+            message="Point the S3 origin at a bucket the stack creates (bucket_regional_domain_name); a DR "
+                    "replica only as an origin group's failover member, its name prefix in standbyBucketPrefixes",
+            settings={"standbyBucketPrefixes": Setting([], {"type": "array", "items": {"type": "string"}},
+                                                       "name prefixes of a standby stack's buckets a failover "
+                                                       "origin may read")})
 def cloudfront_origin_exists(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     buckets = {b.urn for b in of_type(resources, *t.BUCKETS)}
+    prefixes = tuple(config["standbyBucketPrefixes"])
     for distribution in of_type(resources, t.DISTRIBUTION):
         origins = known(distribution.props, "origins", default=[], unknown=None)
         if origins is None:
             continue
-        s3 = _s3_origins({"origins": origins})
+        failover_members = {str(get(g, "members", 1, "originId"))
+                            for g in as_list(known(distribution.props, "originGroups", default=[], unknown=[]))}
+        s3 = [o for o in _s3_origins({"origins": origins})
+              if not (prefixes and get(o, "originId") in failover_members
+                      and str(get(o, "domainName", default="")).startswith(prefixes))]
         linked = [d for d in (distribution.property_dependencies or {}).get("origins", []) if d.urn in buckets]
         if len(linked) < len(s3):
             yield distribution.urn, f"{len(s3)} S3 origin(s), {len(linked)} bucket(s) of this stack"
