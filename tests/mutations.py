@@ -11,19 +11,17 @@ from typing import Any
 
 from elite_policies import ALL_POLICIES
 from elite_policies.property_map import Mutation, mutations
-from elite_policies.testing import stack_config
+from elite_policies.testing import options, stack_config
 from pulumi_policy import (
     PolicyResource,
-    PolicyResourceOptions,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.policy import PolicyCustomTimeouts
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from preflight.runner import Registration, StackRun
+from preflight.runner import StackRun
 
 POLICIES = {p.name: p for p in ALL_POLICIES}
 
@@ -77,12 +75,6 @@ def mutate(props: Mapping[str, Any], m: Mutation) -> dict[str, Any]:
     return out
 
 
-def _options(reg: Registration, protect: bool | None) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect=reg.protect if protect is None else protect, ignore_changes=[],
-                                 delete_before_replace=None, aliases=[], custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
-                                 additional_secret_outputs=[])
-
-
 def policy_resources(run: StackRun, m: Mutation | None = None) -> tuple[list[PolicyResource], set[str]]:
     """The run's resources as a policy sees them, with `m` applied to every resource of its type;
     returns them and the URNs that were mutated."""
@@ -92,8 +84,9 @@ def policy_resources(run: StackRun, m: Mutation | None = None) -> tuple[list[Pol
     for reg in regs:
         hit = m is not None and reg.urn in mutated
         props = mutate(reg.inputs, m) if hit and m else reg.inputs
+        protect = bool(m.protect) if hit and m and m.protect is not None else reg.protect
         by_urn[reg.urn] = PolicyResource(reg.type, unknown_checking_proxy(props), reg.urn, reg.name,
-                                         _options(reg, m.protect if hit and m else None), None, None, [], {})
+                                         options(protect), None, None, [], {})
     for reg in regs:
         resource = by_urn[reg.urn]
         links = {prop: [by_urn[u] for u in urns if u in by_urn] for prop, urns in reg.property_dependencies.items()}

@@ -210,6 +210,12 @@ def statements(doc: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
     return as_list(get(doc or {}, "Statement", default=[]))
 
 
+def cache_behaviours(props: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
+    """A distribution's behaviours as (path pattern, behaviour), the default one first."""
+    return [("default", get(props, "defaultCacheBehavior", default={})),
+            *((str(get(b, "pathPattern", default="?")), b) for b in as_list(get(props, "orderedCacheBehaviors")))]
+
+
 def tags_of(props: Mapping[str, Any]) -> Mapping[str, Any]:
     return get(props, "tags", default={}) or {}
 

@@ -16,6 +16,7 @@ from . import property_map
 from ._framework import (
     Setting,
     as_list,
+    cache_behaviours,
     depends_on,
     document,
     get,
@@ -83,11 +84,10 @@ def s3_failover(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator
     s3 = _s3_origin_ids(props)
     groups = {str(get(g, "originId")): [str(get(m, "originId")) for m in as_list(get(g, "members"))]
               for g in as_list(get(props, "originGroups"))}
-    behaviours = [get(props, "defaultCacheBehavior", default={}), *as_list(get(props, "orderedCacheBehaviors"))]
-    for behaviour in behaviours:
+    for path, behaviour in cache_behaviours(props):
         target = str(get(behaviour, "targetOriginId"))
         if target in s3:
-            yield f"behaviour {get(behaviour, 'pathPattern', default='default')} reads one bucket"
+            yield f"behaviour {path} reads one bucket"
         elif target in groups and not (len(groups[target]) >= 2 and set(groups[target]) <= s3):
             yield f"origin group {target} is not two S3 origins"
 

@@ -21,6 +21,7 @@ from . import _types as t
 from ._framework import (
     Setting,
     as_list,
+    cache_behaviours,
     depends_on,
     document,
     get,
@@ -461,9 +462,7 @@ def password_strength(props: Mapping[str, Any], config: Mapping[str, Any]) -> st
                message="Set response_headers_policy_id on every behaviour (the managed SecurityHeadersPolicy or "
                        "one of your own with strict_transport_security)")
 def security_headers(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
-    behaviours = [("default", get(props, "defaultCacheBehavior", default={})),
-                  *((str(get(b, "pathPattern", default="?")), b) for b in as_list(get(props, "orderedCacheBehaviors")))]
-    for path, behaviour in behaviours:
+    for path, behaviour in cache_behaviours(props):
         if not get(behaviour, "responseHeadersPolicyId"):
             yield f"behaviour {path} adds no security headers"
 

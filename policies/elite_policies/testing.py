@@ -34,7 +34,7 @@ def stack_config(stack: str) -> dict[str, Any]:
     return json.loads((CONFIG_DIR / f"{stack}.json").read_text())
 
 
-def _options(protect: bool = False) -> PolicyResourceOptions:
+def options(protect: bool = False) -> PolicyResourceOptions:
     return PolicyResourceOptions(protect=protect, ignore_changes=[], delete_before_replace=None, aliases=[],
                                  custom_timeouts=PolicyCustomTimeouts(0, 0, 0), additional_secret_outputs=[])
 
@@ -50,7 +50,7 @@ def violations(target: Policy, props: Mapping[str, Any] | None = None, *, resour
     settings = {k: v for k, v in (config or {}).items() if k != "enforcementLevel"}
     if isinstance(target, ResourceValidationPolicy):
         args = ResourceValidationArgs(resource_type, unknown_checking_proxy(dict(props or {})),
-                                      f"urn:pulumi:test::p::{resource_type}::r", "r", _options(), None, settings)
+                                      f"urn:pulumi:test::p::{resource_type}::r", "r", options(), None, settings)
         target.validate(args, report)
     elif isinstance(target, StackValidationPolicy):
         target.validate(StackValidationArgs(list(resources or []), settings), report)
@@ -60,6 +60,6 @@ def violations(target: Policy, props: Mapping[str, Any] | None = None, *, resour
 def resource(resource_type: str, name: str, props: Mapping[str, Any], *, protect: bool = False,
              property_dependencies: Mapping[str, Sequence[PolicyResource]] | None = None) -> PolicyResource:
     return PolicyResource(resource_type, unknown_checking_proxy(dict(props)),
-                          f"urn:pulumi:test::p::{resource_type}::{name}", name, _options(protect), None, None,
+                          f"urn:pulumi:test::p::{resource_type}::{name}", name, options(protect), None, None,
                           [r for deps in (property_dependencies or {}).values() for r in deps],
                           {k: list(v) for k, v in (property_dependencies or {}).items()})
