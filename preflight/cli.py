@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, analyze, load_policy_config
+from .changes import SECRET_MARKER, BaseError, jsonable
 from .runner import (
     PROJECT_DIR,
     ProgramError,
@@ -58,33 +59,15 @@ def summary(run: StackRun) -> dict[str, Any]:
             "components": len(run.resources) - custom, "protected": sum(r.protect for r in run.resources)}
 
 
-SECRET_MARKER = "[secret]"  # noqa: S105 - what the plan shows instead of a secret input
-UNKNOWN_MARKER = "[unknown until up]"
-
-
-def _jsonable(value: Any) -> Any:
-    from pulumi.output import Unknown
-
-    if isinstance(value, Unknown):
-        return UNKNOWN_MARKER
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
 def plan_inputs(reg: Registration) -> dict[str, Any]:
     """A resource's inputs as sent to the engine; a property holding a secret anywhere is masked."""
-    return {key: SECRET_MARKER if key in reg.secret_inputs else _jsonable(value) for key, value in reg.inputs.items()}
+    return {key: SECRET_MARKER if key in reg.secret_inputs else jsonable(value) for key, value in reg.inputs.items()}
 
 
 def _json_document(run: StackRun, policies: PolicyRun, program_seconds: float) -> dict[str, Any]:
     """The --json document; its schema is preflight/plan.schema.json."""
     return {
-        "schemaVersion": 2,
+        "schemaVersion": 3,
         "stack": run.stack,
         "mode": "preview" if run.preview else "update",
         "summary": {**summary(run), "violations": len(policies.violations),
@@ -137,10 +120,35 @@ def _overrides(pairs: list[str] | None) -> dict[str, Any]:
     return result
 
 
+def _print_changes(changing: list[Any], console: Console) -> None:
+    from rich.markup import escape
+
+    marks = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "replace": "[magenta]+-[/magenta]",
+             "delete": "[red]-[/red]"}
+    for c in changing:
+        if c.kind == "same":
+            continue
+        extra = ""
+        if c.kind == "replace":
+            extra = f" (forced by {', '.join(c.reasons)}{'; deleted first' if c.delete_before_replace else ''})"
+        elif c.may_replace:
+            extra = " (may replace: a replacing input is unknown until up)"
+        console.print(f"{marks[c.kind]} {escape(c.type)} {escape(c.name)} {c.kind}{escape(extra)}")
+        for p in c.properties:
+            before = "secret" if p.status == "secret" else json.dumps(p.before)[:80]
+            after = {"secret": "secret", "unknown": "(known after up)"}.get(p.status) or json.dumps(p.after)[:80]
+            flag = " [magenta](forces replacement)[/magenta]" if p.replaces else ""
+            console.print(f"      {escape(p.name)}: {escape(before)} => {escape(after)}{flag}")
+
+
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
+    from . import changes
+
     started = time.perf_counter()
     preview = args.mode == "preview"
     project_dir = Path(args.project_dir).resolve()
+    base = (changes.load_base(Path(args.against), args.stack, project_name(project_dir))
+            if args.against else None)
     run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from,
                     project_dir=project_dir)
     program_seconds = time.perf_counter() - started
@@ -157,17 +165,41 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]note:[/yellow] {note}")
     for warning in run.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
+    planned: list[Any] = []
+    stops: list[str] = []
+    if base is not None:
+        planned = changes.diff(run, base)
+        console.print(f"\nChanges against {args.against}:")
+        _print_changes(planned, console)
+        console.print(changes.summary_line(planned))
+        allowed = {name: "acknowledged on the command line (--allow-replace)" for name in args.allow_replace or []}
+        stops, acknowledged = changes.guard(planned, allowed)
+        for line in acknowledged:
+            console.print(f"[yellow]acknowledged:[/yellow] {line}", soft_wrap=True)
+        for line in changes.protected(planned):
+            console.print(f"[yellow]protected:[/yellow] {line}", soft_wrap=True)
+        for line in stops:
+            console.print(f"[red]data guard:[/red] {line}", soft_wrap=True)
     with console.status("Running the policy pack…"):
         policies = analyze(run.resources, stack=args.stack, project=project, preview=preview,
                            policy_config=load_policy_config(config_path), config_source=str(config_path))
     _print_violations(policies, console)
     console.print(f"Program: {program_seconds:.2f}s  Policies: {policies.seconds:.2f}s")
     if args.json:
-        Path(args.json).write_text(json.dumps(_json_document(run, policies, program_seconds), indent=2))
+        document = _json_document(run, policies, program_seconds)
+        if base is not None:
+            by_urn = changes.as_json(planned)
+            for resource in document["resources"]:
+                if resource["urn"] in by_urn:
+                    resource.update(by_urn[resource["urn"]])
+            document["deleted"] = [c.urn for c in planned if c.kind == "delete"]
+            document["dataGuard"] = stops
+        Path(args.json).write_text(json.dumps(document, indent=2))
     if policies.mandatory:
         console.print(f"[red]{len(policies.mandatory)} mandatory policy violation(s)[/red]")
-        return EXIT_VIOLATIONS
-    return EXIT_OK
+    if stops:
+        console.print(f"[red]{len(stops)} stateful replacement(s) or deletion(s) not acknowledged[/red]")
+    return EXIT_VIOLATIONS if policies.mandatory or stops else EXIT_OK
 
 
 def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
@@ -336,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "(schema: preflight/plan.schema.json)")
     preview.add_argument("--policy-config", metavar="FILE",
                          help="policy pack config (default: policies/config/<stack>.json)")
+    preview.add_argument("--against", metavar="BASE",
+                         help="compare with prior state: a plan from `preview --json` (schema 2 or later) or a "
+                              "`pulumi stack export` (version 3); per resource create/update/replace/delete")
+    preview.add_argument("--allow-replace", action="append", metavar="NAME",
+                         help="acknowledge the replacement or deletion of this stateful resource (logical name)")
     preview.add_argument("--mode", choices=("preview", "update"), default="preview",
                          help="preview leaves provider-computed values unknown, as "
                               "`pulumi preview` does; update resolves them")
@@ -385,7 +422,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = Console(stderr=True, highlight=False)
     try:
         return int(args.func(args, console))
-    except (UnknownStackError, ProgramError, AnalyzerError) as exc:
+    except (UnknownStackError, ProgramError, AnalyzerError, BaseError) as exc:
         if args.debug:
             errors.print_exception()
         # One line per finding, unwrapped, so logs and job summaries keep them whole.

@@ -1,0 +1,291 @@
+"""A preview against prior state: what `pulumi up` would do to each resource.
+
+The base is a plan this CLI wrote (`preview --json`, schema 2 or later) or a `pulumi stack
+export` (deployment version 3). Each resource of the program is compared, by URN, with the base:
+`create`, `update` (the inputs that change), `replace` (an input whose change the provider cannot
+make in place — preflight/replacements.json — or `replaceOnChanges`), `delete` (in the base, not
+in the program) or `same`. A replacement or deletion of stateful data is a finding unless
+acknowledged by name (`--allow-replace NAME`).
+
+Comparison follows the engine: numbers compare as numbers (the engine sends 3 as 3.0), lists of
+scalars as sets (security groups, subnets, aliases: the AWS provider treats them so), secrets are
+never shown (a secret on either side is `secret` — changed or not cannot be told from a masked plan
+or ciphertext), and a value unknown until `up` is `unknown` (and a replacing one `may replace`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from .runner import PROJECT_DIR, Registration, StackRun
+
+TABLE = PROJECT_DIR / "preflight" / "replacements.json"
+SECRET_SIG = "4dabf18193072939515e22adb298388d"  # noqa: S105 - the Pulumi secret envelope's signature key, not a secret
+SECRET_MARKER = "[secret]"  # noqa: S105 - what a plan shows instead of a secret input
+UNKNOWN_MARKER = "[unknown until up]"  # what a plan shows for a value unknown during preview
+# The engine's unknown-value sentinel (a stack export never has one; a plan has the marker).
+UNKNOWN_MARKERS = (UNKNOWN_MARKER, "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
+
+
+def jsonable(value: Any) -> Any:
+    """A captured input as plain JSON (unknowns as UNKNOWN_MARKER)."""
+    from pulumi.output import Unknown
+
+    if isinstance(value, Unknown):
+        return UNKNOWN_MARKER
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+# What holds data a replacement or deletion destroys, and why it matters.
+STATEFUL: dict[str, str] = {
+    "aws:rds/instance:Instance": "the database: a new instance starts empty (restore is a runbook step)",
+    "aws:elasticache/replicationGroup:ReplicationGroup": "the cache: sessions and queued jobs are lost",
+    "aws:s3/bucket:Bucket": "the bucket's objects (customer documents, images, logs)",
+    "aws:kms/key:Key": "a key: everything encrypted with it becomes unreadable after its deletion window",
+    "aws:opensearch/domain:Domain": "the log search indices",
+    "aws:ecr/repository:Repository": "the images the services run",
+    "aws:ssm/parameter:Parameter": "a secret or setting the services read at start",
+    "aws:route53/zone:Zone": "the hosted zone: a new one has new name servers (the registrar points at the old)",
+    "aws:cloudwatch/logGroup:LogGroup": "retained logs (audit evidence)",
+    "aws:secretsmanager/secret:Secret": "a secret and its versions",
+}
+
+
+class BaseError(ValueError):
+    """The --against document is not something a preview can be compared with."""
+
+
+@dataclass
+class BaseResource:
+    urn: str
+    type: str
+    inputs: dict[str, Any]
+    protect: bool = False
+    secret_inputs: set[str] = field(default_factory=set)
+
+
+@dataclass
+class PropertyChange:
+    name: str
+    before: Any
+    after: Any
+    status: str  # changed | added | removed | secret | unknown
+    replaces: bool = False
+
+
+@dataclass
+class Change:
+    urn: str
+    type: str
+    name: str
+    kind: str  # create | update | replace | delete | same
+    properties: list[PropertyChange] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    may_replace: bool = False
+    delete_before_replace: bool = False
+    protect: bool = False
+
+    @property
+    def stateful(self) -> bool:
+        return self.type in STATEFUL
+
+
+@cache
+def replacing_inputs() -> dict[str, set[str]]:
+    table = json.loads(TABLE.read_text())["types"]
+    return {token: {p.split(".")[0] for p in entry["replaces"]} for token, entry in table.items()}
+
+
+@cache
+def unprobed_inputs() -> dict[str, set[str]]:
+    table = json.loads(TABLE.read_text())["types"]
+    return {token: set(entry.get("notProbedAlone", [])) for token, entry in table.items()}
+
+
+def load_base(path: Path, stack: str, project: str) -> dict[str, BaseResource]:
+    """The resources of a plan (schema >= 2) or a stack export (version 3), by URN."""
+    try:
+        doc = json.loads(path.read_text())
+    except OSError as exc:
+        raise BaseError(f"--against {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise BaseError(f"--against {path}: not JSON ({exc.msg}); expected a plan from `preview --json` or a "
+                        "`pulumi stack export`") from None
+    if isinstance(doc, dict) and "deployment" in doc:
+        return _from_export(doc, path, stack, project)
+    if isinstance(doc, dict) and "schemaVersion" in doc and "resources" in doc:
+        return _from_plan(doc, path, stack)
+    raise BaseError(f"--against {path}: neither a plan (`preview --json`, schema 2 or later) nor a `pulumi stack "
+                    "export` (version 3)")
+
+
+def _from_plan(doc: Mapping[str, Any], path: Path, stack: str) -> dict[str, BaseResource]:
+    if not isinstance(doc["schemaVersion"], int) or doc["schemaVersion"] < 2:
+        raise BaseError(f"--against {path}: a plan of schema {doc['schemaVersion']} carries no inputs; write it "
+                        "again with this version's `preview --json` (schema 2 or later)")
+    if doc.get("stack") != stack:
+        raise BaseError(f"--against {path}: a plan of stack {doc.get('stack')!r}, not {stack!r}")
+    return {r["urn"]: BaseResource(r["urn"], r["type"], dict(r.get("inputs") or {}), bool(r.get("protect")),
+                                   set(r.get("secretInputs") or ()))
+            for r in doc["resources"] if r.get("custom")}
+
+
+def _from_export(doc: Mapping[str, Any], path: Path, stack: str, project: str) -> dict[str, BaseResource]:
+    if doc.get("version") != 3:
+        raise BaseError(f"--against {path}: a stack export of version {doc.get('version')}; expected version 3")
+    resources = (doc.get("deployment") or {}).get("resources") or []
+    found: dict[str, BaseResource] = {}
+    for r in resources:
+        urn = str(r.get("urn", ""))
+        parts = urn.split("::")
+        if len(parts) < 4 or not urn.startswith("urn:pulumi:"):
+            raise BaseError(f"--against {path}: resource without a URN ({str(r)[:80]})")
+        if parts[0] != f"urn:pulumi:{stack}" or parts[1] != project:
+            raise BaseError(f"--against {path}: an export of stack {parts[0].removeprefix('urn:pulumi:')!r} of "
+                            f"project {parts[1]!r}, not {stack!r} of {project!r}")
+        if not r.get("custom") or str(r.get("type", "")).startswith("pulumi:pulumi:"):
+            continue
+        inputs = dict(r.get("inputs") or {})
+        secret = {k for k, v in inputs.items() if _holds_secret(v)}
+        found[urn] = BaseResource(urn, str(r["type"]), inputs, bool(r.get("protect")), secret)
+    return found
+
+
+def _holds_secret(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return SECRET_SIG in value or any(_holds_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secret(v) for v in value)
+    return value == SECRET_MARKER
+
+
+def _unknown(value: Any) -> bool:
+    if isinstance(value, str):
+        return value in UNKNOWN_MARKERS
+    if isinstance(value, Mapping):
+        return any(_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_unknown(v) for v in value)
+    return False
+
+
+def normal(value: Any) -> Any:
+    """A value as the engine compares it: numbers as floats, scalar lists as sets, JSON text parsed."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        stripped = value.strip()
+        if stripped[:1] in "{[":
+            try:
+                return normal(json.loads(stripped))
+            except json.JSONDecodeError:
+                return value
+        return value
+    if isinstance(value, Mapping):
+        return {k: normal(v) for k, v in value.items() if v is not None and v != [] and v != {}}
+    if isinstance(value, list):
+        items = [normal(v) for v in value]
+        if all(not isinstance(i, (dict, list)) for i in items):
+            return sorted(items, key=lambda i: json.dumps(i, sort_keys=True))
+        return items
+    return value
+
+
+def _compare(reg: Registration, base: BaseResource) -> list[PropertyChange]:
+    replacing = replacing_inputs().get(reg.type, set()) | set(_replace_on_changes(reg))
+    changes = []
+    inputs = {k: jsonable(v) for k, v in reg.inputs.items()}
+    for key in sorted(set(inputs) | set(base.inputs)):
+        if key.startswith("__"):
+            continue
+        before, after = base.inputs.get(key), inputs.get(key)
+        secret = key in reg.secret_inputs or key in base.secret_inputs or _holds_secret(before)
+        if secret:
+            if (key in inputs) != (key in base.inputs):
+                changes.append(PropertyChange(key, SECRET_MARKER, SECRET_MARKER, "secret", key in replacing))
+            continue
+        if _unknown(after) and normal(before) != normal(after):
+            changes.append(PropertyChange(key, before, None, "unknown", key in replacing))
+            continue
+        if normal(before) == normal(after):
+            continue  # equal, or unknown on both sides (a plan of the same code in preview mode)
+        status = "added" if key not in base.inputs else "removed" if key not in inputs else "changed"
+        changes.append(PropertyChange(key, before, after, status, key in replacing))
+    ignored = set(reg.ignore_changes)
+    return [c for c in changes if c.name not in ignored]
+
+
+def _replace_on_changes(reg: Registration) -> list[str]:
+    return list(getattr(reg, "replace_on_changes", []) or [])
+
+
+def diff(run: StackRun, base: Mapping[str, BaseResource]) -> list[Change]:
+    changes = []
+    for reg in run.resources:
+        if not reg.custom:
+            continue
+        prior = base.get(reg.urn)
+        if prior is None:
+            changes.append(Change(reg.urn, reg.type, reg.name, "create", protect=reg.protect))
+            continue
+        props = _compare(reg, prior)
+        replacing = [p for p in props if p.replaces and p.status != "unknown"]
+        maybe = [p for p in props if (p.replaces and p.status == "unknown")
+                 or p.name in unprobed_inputs().get(reg.type, set())]
+        kind = "replace" if replacing else "update" if props else "same"
+        changes.append(Change(reg.urn, reg.type, reg.name, kind, props,
+                              [p.name for p in replacing], may_replace=bool(maybe) and not replacing,
+                              delete_before_replace=reg.delete_before_replace, protect=reg.protect))
+    present = {r.urn for r in run.resources}
+    for urn, prior in base.items():
+        if urn not in present:
+            changes.append(Change(urn, prior.type, urn.split("::")[-1], "delete", protect=prior.protect))
+    return changes
+
+
+def summary_line(changes: list[Change]) -> str:
+    count = {k: sum(c.kind == k for c in changes) for k in ("create", "update", "replace", "delete", "same")}
+    return (f"+ {count['create']} to create, ~ {count['update']} to update, +-{count['replace']} to replace, "
+            f"- {count['delete']} to delete, {count['same']} unchanged")
+
+
+def protected(changes: list[Change]) -> list[str]:
+    """Replacements and deletions a real `up` refuses: the resource carries Pulumi's protect."""
+    return [f"{c.name} ({c.type}) is protected: `up` stops at its {c.kind} until `pulumi state unprotect` "
+            f"(or protect off in code) — do that only after the data is safe" for c in changes
+            if c.kind in ("replace", "delete") and c.protect]
+
+
+def guard(changes: list[Change], allowed: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """(findings that stop the preview, acknowledgements printed instead)."""
+    findings, acknowledged = [], []
+    for c in changes:
+        if c.kind not in ("replace", "delete") or not c.stateful:
+            continue
+        why = f"{c.kind} of {c.name} ({c.type}): {STATEFUL[c.type]}"
+        if c.kind == "replace":
+            why += f"; forced by {', '.join(c.reasons)}"
+        if c.name in allowed:
+            acknowledged.append(f"{why} — acknowledged: {allowed[c.name]}")
+        else:
+            findings.append(f"{why}. Acknowledge with --allow-replace {c.name} (or allowReplace in the stack's "
+                            "policy config, with the reason) if the data is moved first")
+    return findings, acknowledged
+
+
+def as_json(changes: list[Change]) -> dict[str, dict[str, Any]]:
+    return {c.urn: {"change": c.kind, "replaceReasons": c.reasons, "mayReplace": c.may_replace,
+                    "properties": [{"name": p.name, "status": p.status, "replaces": p.replaces} for p in c.properties]}
+            for c in changes}

@@ -1,0 +1,145 @@
+"""preview --against: a stack against its own plan changes nothing; config changes show as the
+updates and replacements the provider would make, with the input that forces each; a stack export
+of the deployed state is compared the same way; stateful replacements and deletions stop the
+preview unless acknowledged by name."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from preflight import cli
+from preflight.changes import SECRET_SIG, jsonable
+
+from .conftest import stack_run
+
+DB = "aws:rds/instance:Instance"
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("plan") / "production.json"
+    assert cli.main(["preview", "--stack", "production", "--json", str(path)]) == cli.EXIT_OK
+    return path
+
+
+def _export(tmp_path: Path, edit=None, stack: str = "production") -> Path:
+    """A `pulumi stack export` (version 3) of production as the program would have left it."""
+    run = stack_run("production")
+    resources = []
+    for reg in run.resources:
+        inputs = {k: jsonable(v) for k, v in reg.inputs.items()}
+        for key in reg.secret_inputs:
+            inputs[key] = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:AAAA"}
+        resources.append({"urn": reg.urn.replace("urn:pulumi:production::", f"urn:pulumi:{stack}::"),
+                          "type": reg.type, "custom": reg.custom, "inputs": inputs, "outputs": {},
+                          "protect": reg.protect, "parent": reg.parent, "provider": reg.provider,
+                          "dependencies": reg.dependencies, "propertyDependencies": reg.property_dependencies})
+    doc = {"version": 3, "deployment": {"manifest": {}, "resources": resources}}
+    if edit:
+        edit(doc["deployment"]["resources"])
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def _run(tmp_path: Path, *args: str) -> tuple[int, dict]:
+    out = tmp_path / "plan.json"
+    code = cli.main(["preview", "--stack", "production", "--mode", "update", "--json", str(out), *args])
+    return code, json.loads(out.read_text()) if out.exists() else {}
+
+
+def _changes(doc: dict) -> dict[str, dict]:
+    return {r["name"]: r for r in doc["resources"] if r.get("change") not in (None, "same")}
+
+
+def test_against_its_own_plan_nothing_changes(plan: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    out = tmp_path / "again.json"
+    assert cli.main(["preview", "--stack", "production", "--against", str(plan), "--json", str(out)]) == 0
+    assert "~ 0 to update, +-0 to replace, - 0 to delete" in capsys.readouterr().out
+    assert all(r["change"] == "same" for r in json.loads(out.read_text())["resources"] if r["custom"])
+
+
+def test_a_bigger_database_class_is_one_update_in_place(plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "class.json"
+    cli.main(["preview", "--stack", "production", "--against", str(plan), "--json", str(out),
+              "--set", "dbInstanceClass=db.r6g.2xlarge"])
+    changed = _changes(json.loads(out.read_text()))
+    assert set(changed) == {"data-mysql"}
+    assert changed["data-mysql"]["change"] == "update"
+    assert [p["name"] for p in changed["data-mysql"]["properties"]] == ["instanceClass"]
+
+
+def test_a_vpc_cidr_change_replaces_the_vpc_and_its_subnets(plan: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cidr.json"
+    cli.main(["preview", "--stack", "production", "--against", str(plan), "--json", str(out),
+              "--set", "vpcCidr=10.1.0.0/16"])
+    changed = _changes(json.loads(out.read_text()))
+    replaced = {n for n, r in changed.items() if r["change"] == "replace"}
+    assert "network-vpc" in replaced and changed["network-vpc"]["replaceReasons"] == ["cidrBlock"]
+    subnets = {r.name for r in stack_run("production").of_type("aws:ec2/subnet:Subnet")}
+    assert subnets <= replaced
+
+
+def test_a_database_under_another_key_is_replaced_and_stops_the_preview(tmp_path: Path) -> None:
+    def other_key(resources: list[dict]) -> None:
+        db = next(r for r in resources if r["type"] == DB and r["urn"].endswith("::data-mysql"))
+        db["inputs"]["kmsKeyId"] = "arn:aws:kms:us-east-1:123456789012:key/another"
+    export = _export(tmp_path, other_key)
+    code, doc = _run(tmp_path, "--against", str(export))
+    assert code == cli.EXIT_VIOLATIONS
+    assert _changes(doc)["data-mysql"]["change"] == "replace"
+    assert _changes(doc)["data-mysql"]["replaceReasons"] == ["kmsKeyId"]
+    assert any("data-mysql" in f and "kmsKeyId" in f for f in doc["dataGuard"])
+    code, doc = _run(tmp_path, "--against", str(export), "--allow-replace", "data-mysql")
+    assert code == cli.EXIT_OK and doc["dataGuard"] == []
+
+
+def test_a_database_under_another_identifier_is_renamed_in_place(tmp_path: Path) -> None:
+    def renamed(resources: list[dict]) -> None:
+        db = next(r for r in resources if r["type"] == DB and r["urn"].endswith("::data-mysql"))
+        db["inputs"]["identifier"] = "elite-locadora-mysql"
+    code, doc = _run(tmp_path, "--against", str(_export(tmp_path, renamed)))
+    assert code == cli.EXIT_OK
+    assert _changes(doc)["data-mysql"]["change"] == "update"
+
+
+def test_a_resource_the_program_no_longer_has_is_deleted_and_a_stateful_one_trips_the_guard(tmp_path: Path) -> None:
+    def extra(resources: list[dict]) -> None:
+        db = copy.deepcopy(next(r for r in resources if r["type"] == DB))
+        db["urn"] = db["urn"].rsplit("::", 1)[0] + "::data-legacy"
+        resources.append(db)
+    code, doc = _run(tmp_path, "--against", str(_export(tmp_path, extra)))
+    assert code == cli.EXIT_VIOLATIONS
+    assert any(u.endswith("::data-legacy") for u in doc["deleted"])
+    assert any("delete of data-legacy" in f for f in doc["dataGuard"])
+
+
+def test_secrets_are_never_shown_and_do_not_count_as_changes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, doc = _run(tmp_path, "--against", str(_export(tmp_path)))
+    assert code == cli.EXIT_OK and not _changes(doc)
+    assert "ciphertext" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("content", "fragment"), [
+    ("not json", "not JSON"),
+    ('{"hello": 1}', "neither a plan"),
+    ('{"schemaVersion": 1, "stack": "production", "resources": []}', "schema 1 carries no inputs"),
+    ('{"version": 2, "deployment": {"resources": []}}', "version 2; expected version 3"),
+])
+def test_bad_bases_are_refused_before_the_program_runs(tmp_path: Path, content: str, fragment: str,
+                                                       capsys: pytest.CaptureFixture) -> None:
+    base = tmp_path / "base.json"
+    base.write_text(content)
+    assert cli.main(["preview", "--stack", "production", "--against", str(base)]) == cli.EXIT_FAILED
+    err = capsys.readouterr()
+    assert fragment in err.err and "Previewing" not in err.out
+
+
+def test_an_export_of_another_stack_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["preview", "--stack", "production", "--against",
+                     str(_export(tmp_path, stack="staging"))]) == cli.EXIT_FAILED
+    assert "an export of stack 'staging'" in capsys.readouterr().err
