@@ -72,6 +72,8 @@ class BaseResource:
     inputs: dict[str, Any]
     protect: bool = False
     secret_inputs: set[str] = field(default_factory=set)
+    id: str | None = None  # a stack export's: the deployed resource's id and outputs
+    outputs: dict[str, Any] | None = None
 
 
 @dataclass
@@ -157,8 +159,21 @@ def _from_export(doc: Mapping[str, Any], path: Path, stack: str, project: str) -
             continue
         inputs = dict(r.get("inputs") or {})
         secret = {k for k, v in inputs.items() if _holds_secret(v)}
-        found[urn] = BaseResource(urn, str(r["type"]), inputs, bool(r.get("protect")), secret)
+        found[urn] = BaseResource(urn, str(r["type"]), inputs, bool(r.get("protect")), secret,
+                                  str(r.get("id") or ""), dict(r.get("outputs") or {}))
     return found
+
+
+def prior_state(base: Mapping[str, BaseResource]) -> dict[str, tuple[str, dict[str, Any]]] | None:
+    """What the deployed resources answer with (a stack export); None for a plan, which has no
+    outputs (its program's own mock values are compared instead)."""
+    state = {urn: (r.id or "", _reveal(r.outputs)) for urn, r in base.items() if r.outputs is not None}
+    return state or None
+
+
+def _reveal(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs with secret envelopes left as a marker (their plaintext is not in the export)."""
+    return {k: SECRET_MARKER if _holds_secret(v) else v for k, v in outputs.items()}
 
 
 def _holds_secret(value: Any) -> bool:
@@ -280,8 +295,7 @@ def guard(changes: list[Change], allowed: Mapping[str, str]) -> tuple[list[str],
         if c.name in allowed:
             acknowledged.append(f"{why} — acknowledged: {allowed[c.name]}")
         else:
-            findings.append(f"{why}. Acknowledge with --allow-replace {c.name} (or allowReplace in the stack's "
-                            "policy config, with the reason) if the data is moved first")
+            findings.append(f"{why}. Move or back up the data first, then acknowledge with --allow-replace {c.name}")
     return findings, acknowledged
 
 

@@ -150,7 +150,7 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     base = (changes.load_base(Path(args.against), args.stack, project_name(project_dir))
             if args.against else None)
     run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from,
-                    project_dir=project_dir)
+                    project_dir=project_dir, prior=changes.prior_state(base) if base else None)
     program_seconds = time.perf_counter() - started
     config_path = Path(args.policy_config) if args.policy_config else \
         POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"

@@ -225,10 +225,13 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
     `additionalSecretOutputs`, and outputs fed by secret inputs, come back secret. It also keeps
     each registration request as the engine saw it."""
 
-    def __init__(self, mocks: AwsMocks) -> None:
+    def __init__(self, mocks: AwsMocks, prior: dict[str, tuple[str, dict[str, Any]]] | None = None) -> None:
         super().__init__(mocks)
         self.aws = mocks
         self.registrations: list[Registration] = []
+        # URN -> (id, outputs) of a deployed stack: an existing resource answers with what it has,
+        # so references between resources carry the real ids and ARNs (`preview --against`).
+        self.prior = prior or {}
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -242,9 +245,14 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
             plain[key], secret = _unwrap_secrets(value)
             if secret:
                 secret_inputs.add(key)
-        resource_id, state = self.mocks.new_resource(pulumi_mocks.MockResourceArgs(
-            typ=request.type, name=request.name, inputs=plain, provider=request.provider,
-            resource_id=request.importId, custom=request.custom or False))
+        resource_id: str | None
+        if urn in self.prior and request.custom and not request.type.startswith("pulumi:providers:"):
+            prior_id, prior_outputs = self.prior[urn]
+            resource_id, state = prior_id, {**prior_outputs, **plain}
+        else:
+            resource_id, state = self.mocks.new_resource(pulumi_mocks.MockResourceArgs(
+                typ=request.type, name=request.name, inputs=plain, provider=request.provider,
+                resource_id=request.importId, custom=request.custom or False))
         secret_outputs = secret_inputs | set(request.additionalSecretOutputs)
         wire_state = {k: rpc.wrap_rpc_secret(v) if k in secret_outputs else v for k, v in state.items()}
         response = resource_pb2.RegisterResourceResponse(
@@ -279,7 +287,8 @@ class _WarningCollector(logging.Handler):
 
 def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
               fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR,
-              settings_from: str | None = None, caller_account: str | None = None) -> StackRun:
+              settings_from: str | None = None, caller_account: str | None = None,
+              prior: dict[str, tuple[str, dict[str, Any]]] | None = None) -> StackRun:
     """Execute __main__.py for `stack` under the mock engine and return what it registered.
 
     Raises UnknownStackError for a stack with no Pulumi.<stack>.yaml and ProgramError when the
@@ -304,7 +313,7 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     # accountId previews cleanly); `caller_account` simulates credentials of another one.
     account = caller_account or config.get(f"{project}:accountId") or ACCOUNT_ID
     mocks = AwsMocks(preview=preview, default_region=region, account_id=account, stack_outputs=referenced)
-    monitor = _CapturingMonitor(mocks)
+    monitor = _CapturingMonitor(mocks, prior)
     logger = logging.getLogger(f"preflight.engine.{stack}")
     logger.propagate = False
     collector = _WarningCollector()

@@ -35,7 +35,8 @@ def _export(tmp_path: Path, edit=None, stack: str = "production") -> Path:
         for key in reg.secret_inputs:
             inputs[key] = {SECRET_SIG: "1b47061264138c4ac30d75fd1eb44270", "ciphertext": "v1:AAAA"}
         resources.append({"urn": reg.urn.replace("urn:pulumi:production::", f"urn:pulumi:{stack}::"),
-                          "type": reg.type, "custom": reg.custom, "inputs": inputs, "outputs": {},
+                          "type": reg.type, "custom": reg.custom, "inputs": inputs, "id": reg.id,
+                          "outputs": {k: jsonable(v) for k, v in reg.outputs.items()},
                           "protect": reg.protect, "parent": reg.parent, "provider": reg.provider,
                           "dependencies": reg.dependencies, "propertyDependencies": reg.property_dependencies})
     doc = {"version": 3, "deployment": {"manifest": {}, "resources": resources}}
@@ -116,6 +117,21 @@ def test_a_resource_the_program_no_longer_has_is_deleted_and_a_stateful_one_trip
     assert code == cli.EXIT_VIOLATIONS
     assert any(u.endswith("::data-legacy") for u in doc["deleted"])
     assert any("delete of data-legacy" in f for f in doc["dataGuard"])
+
+
+def test_references_resolve_to_the_deployed_ids(tmp_path: Path) -> None:
+    """Against an export, a resource's reference to another is the deployed one's id: a VPC with a
+    real id leaves its subnets unchanged (not replaced for a vpcId that only differs offline)."""
+    def real_ids(resources: list[dict]) -> None:
+        vpc = next(r for r in resources if r["type"] == "aws:ec2/vpc:Vpc")
+        vpc["id"] = vpc["outputs"]["id"] = "vpc-0realdeployed"
+        for r in resources:
+            if r["type"] == "aws:ec2/subnet:Subnet":
+                r["inputs"]["vpcId"] = "vpc-0realdeployed"
+    code, doc = _run(tmp_path, "--against", str(_export(tmp_path, real_ids)))
+    changed = _changes(doc)
+    assert code == cli.EXIT_OK
+    assert not any(r["type"] == "aws:ec2/subnet:Subnet" for r in changed.values()), changed
 
 
 def test_secrets_are_never_shown_and_do_not_count_as_changes(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
