@@ -147,39 +147,18 @@ def plan(stub, name, schema, prior, config):
 
 
 ARN = "arn:aws:logs:us-east-1:123456789012:delivery-destination:"
+def _lifecycle_rule(rule_id, status):
+    empty = ("abort_incomplete_multipart_upload", "expiration", "filter", "noncurrent_version_expiration",
+             "noncurrent_version_transition", "transition")
+    return {"id": rule_id, "status": status, "prefix": None, **{k: [] for k in empty}}
+
+
 PAIRS = {
     "aws_cloudwatch_log_delivery": {"delivery_destination_arn": (ARN + "a", ARN + "b")},
     "aws_elasticache_replication_group": {"engine_version": ("7.0", "7.1")},
     "aws_s3_bucket_lifecycle_configuration": {
         "transition_default_minimum_object_size": ("varies_by_storage_class", "all_storage_classes_128K"),
-        "rule": (
-            [
-                {
-                    "id": "a",
-                    "status": "Enabled",
-                    "prefix": None,
-                    "abort_incomplete_multipart_upload": [],
-                    "expiration": [],
-                    "filter": [],
-                    "noncurrent_version_expiration": [],
-                    "noncurrent_version_transition": [],
-                    "transition": [],
-                }
-            ],
-            [
-                {
-                    "id": "b",
-                    "status": "Disabled",
-                    "prefix": None,
-                    "abort_incomplete_multipart_upload": [],
-                    "expiration": [],
-                    "filter": [],
-                    "noncurrent_version_expiration": [],
-                    "noncurrent_version_transition": [],
-                    "transition": [],
-                }
-            ],
-        ),
+        "rule": ([_lifecycle_rule("a", "Enabled")], [_lifecycle_rule("b", "Disabled")]),
     },
 }
 BASELINE = {
