@@ -16,7 +16,11 @@ or ciphertext), and a value unknown until `up` is `unknown` (and a replacing one
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -112,6 +116,55 @@ def replacing_inputs() -> dict[str, set[str]]:
 def unprobed_inputs() -> dict[str, set[str]]:
     table = json.loads(TABLE.read_text())["types"]
     return {token: set(entry.get("notProbedAlone", [])) for token, entry in table.items()}
+
+
+CACHE_DIR = PROJECT_DIR / ".preflight-cache" / "against"
+
+
+def start_against(against: str, stack: str, project_dir: Path) -> Callable[[], Path]:
+    """Where the base comes from: a file as given; otherwise a git ref, whose program runs offline
+    for `stack` in a worktree — started now, beside this run's own program (two cores), its plan
+    cached by commit and stack so a second call is instant. Returns what waits for the plan."""
+    path = Path(against)
+    if path.exists():
+        return lambda: path
+    found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", f"{against}^{{commit}}"],  # noqa: S603,S607
+                           cwd=project_dir, capture_output=True, text=True, check=False)
+    commit = found.stdout.strip()
+    if found.returncode != 0 or not commit:
+        raise BaseError(f"--against {against}: neither a file nor a git ref of this repository (a plan from "
+                        "`preview --json`, a `pulumi stack export`, or a ref such as origin/main)")
+    cached = CACHE_DIR / f"{commit}-{stack}.json"
+    if cached.exists():
+        return lambda: cached
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="preflight-against-")
+    tree = Path(scratch) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit],  # noqa: S603,S607
+                   cwd=project_dir, capture_output=True, check=True)
+    if not (tree / f"Pulumi.{stack}.yaml").exists():
+        _remove_worktree(project_dir, tree, scratch)
+        cached.write_text(json.dumps({"schemaVersion": 3, "stack": stack, "resources": []}))
+        return lambda: cached
+    running = subprocess.Popen([sys.executable, "-m", "preflight", "preview", "--stack", stack,  # noqa: S603
+                                "--json", str(cached)], cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+
+    def finish() -> Path:
+        out, err = running.communicate()
+        _remove_worktree(project_dir, tree, scratch)
+        if not cached.exists():
+            last = (err or out).strip().splitlines()[-1:] or ["no output"]
+            raise BaseError(f"--against {against}: the program at {commit[:12]} did not preview stack {stack!r}: "
+                            f"{last[0]}")
+        return cached
+    return finish
+
+
+def _remove_worktree(project_dir: Path, tree: Path, scratch: str) -> None:
+    subprocess.run(["git", "worktree", "remove", "--force", str(tree)],  # noqa: S603,S607
+                   cwd=project_dir, capture_output=True, check=False)
+    shutil.rmtree(scratch, ignore_errors=True)
 
 
 def load_base(path: Path, stack: str, project: str) -> dict[str, BaseResource]:

@@ -147,10 +147,14 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     started = time.perf_counter()
     preview = args.mode == "preview"
     project_dir = Path(args.project_dir).resolve()
-    base = (changes.load_base(Path(args.against), args.stack, project_name(project_dir))
-            if args.against else None)
+    pending = changes.start_against(args.against, args.stack, project_dir) if args.against else None
+    base = None
+    if pending is not None and Path(args.against).exists():  # a file is checked before the program runs
+        base = changes.load_base(pending(), args.stack, project_name(project_dir))
     run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from,
                     project_dir=project_dir, prior=changes.prior_state(base) if base else None)
+    if pending is not None and base is None:  # a git ref's program ran beside this one
+        base = changes.load_base(pending(), args.stack, project_name(project_dir))
     program_seconds = time.perf_counter() - started
     config_path = Path(args.policy_config) if args.policy_config else \
         POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
@@ -369,8 +373,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("--policy-config", metavar="FILE",
                          help="policy pack config (default: policies/config/<stack>.json)")
     preview.add_argument("--against", metavar="BASE",
-                         help="compare with prior state: a plan from `preview --json` (schema 2 or later) or a "
-                              "`pulumi stack export` (version 3); per resource create/update/replace/delete")
+                         help="compare with prior state: a plan from `preview --json` (schema 2 or later), a "
+                              "`pulumi stack export` (version 3), or a git ref (its program, run offline); per "
+                              "resource create/update/replace/delete")
     preview.add_argument("--allow-replace", action="append", metavar="NAME",
                          help="acknowledge the replacement or deletion of this stateful resource (logical name)")
     preview.add_argument("--mode", choices=("preview", "update"), default="preview",

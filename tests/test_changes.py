@@ -140,6 +140,18 @@ def test_secrets_are_never_shown_and_do_not_count_as_changes(tmp_path: Path, cap
     assert "ciphertext" not in capsys.readouterr().out
 
 
+def test_against_a_git_ref_runs_that_commits_program_and_caches_it(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["preview", "--stack", "staging", "--against", "HEAD"]) == cli.EXIT_OK
+    assert "+ 0 to create, ~ 0 to update, +-0 to replace, - 0 to delete" in capsys.readouterr().out
+    from preflight.changes import CACHE_DIR
+    assert list(CACHE_DIR.glob("*-staging.json")), "the base plan is cached by commit and stack"
+
+
+def test_a_ref_that_does_not_exist_is_refused(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["preview", "--stack", "staging", "--against", "no-such-ref-anywhere"]) == cli.EXIT_FAILED
+    assert "neither a file nor a git ref" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("content", "fragment"), [
     ("not json", "not JSON"),
     ('{"hello": 1}', "neither a plan"),
