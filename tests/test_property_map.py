@@ -15,10 +15,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policies"))
 
 from elite_policies import ALL_POLICIES, property_map
 from elite_policies.reference import property_table
+from elite_policies.testing import UNKNOWN
+from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from preflight.runner import StackRun, run_stack
 from tests.conftest import STACKS, resource_class, stack_run
-from tests.mutations import advisory_in, findings, suite
+from tests.mutations import advisory_in, findings, policy_resources, suite
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_RUNS = (*STACKS, "admin")
@@ -118,3 +121,33 @@ def test_mutation_suite(stack: str) -> None:
 def test_the_table_is_current() -> None:
     assert (ROOT / "policies" / "PROPERTIES.md").read_text() == property_table(), \
         "policies/PROPERTIES.md is stale: run `make policy-docs`"
+
+
+def _blank(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _blank(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blank(v) for v in value]
+    return UNKNOWN
+
+
+@pytest.mark.parametrize("stack", ALL_RUNS)
+@pytest.mark.parametrize("depth", ["every leaf", "every input"])
+def test_the_real_stack_unknown_during_preview_neither_crashes_nor_flags_a_policy(stack: str, depth: str) -> None:
+    """A pull request's preview of a first deploy: values unknown until `up`, at any depth."""
+    run = run_of(stack)
+    known_resources, _ = policy_resources(run)
+    unknown = [PolicyResource(r.resource_type, unknown_checking_proxy(
+        _blank(reg.inputs) if depth == "every leaf" else {k: UNKNOWN for k in reg.inputs}),
+        r.urn, r.name, r.opts, None, None, r.dependencies, r.property_dependencies)
+        for r, reg in zip(known_resources, run.resources, strict=True)]
+    for target in ALL_POLICIES:
+        found: list[str] = []
+        if isinstance(target, StackValidationPolicy):
+            target.validate(StackValidationArgs(unknown, {}),
+                            lambda message, urn=None, found=found: found.append(message))
+        else:
+            for r in unknown:
+                target.validate(ResourceValidationArgs(r.resource_type, r.props, r.urn, r.name, r.opts, None, {}),
+                                lambda message, urn=None, found=found: found.append(message))
+        assert found == [], (stack, target.name, found[:1])

@@ -229,6 +229,36 @@ def known(props: Mapping[str, Any], *path: str | int, default: Any = None, unkno
         return unknown
 
 
+def plain(value: Any) -> Any:
+    """A props proxy as plain data, each value unknown during preview replaced by UNKNOWN (what
+    stack rules walk: a proxy raises on an unknown leaf, which would abort the whole rule)."""
+    try:
+        if isinstance(value, Mapping):
+            return {key: plain(_item(value, key)) for key in list(value.keys())}
+        if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+            return [plain(_item(value, i)) for i in range(len(value))]
+    except UnknownValueError:
+        return UNKNOWN
+    return value
+
+
+def _item(container: Any, key: Any) -> Any:
+    try:
+        return container[key]
+    except UnknownValueError:
+        return UNKNOWN
+
+
+def _has_unknown(value: Any) -> bool:
+    if value is UNKNOWN:
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_unknown(v) for v in value)
+    return False
+
+
 def depends_on(resource: PolicyResource, prop: str) -> list[PolicyResource]:
     """The resources a property was computed from (what links a bucket's settings to the bucket
     even while its name is unknown)."""

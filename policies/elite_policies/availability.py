@@ -8,7 +8,7 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity
 
 from . import _types as t
-from ._framework import Setting, as_list, depends_on, get, known, number, of_type, resource_rule, stack_rule
+from ._framework import UNKNOWN, Setting, as_list, depends_on, get, known, number, of_type, resource_rule, stack_rule
 
 MIN_ZONES = {"minZones": Setting(2, {"type": "integer", "minimum": 2, "maximum": 6},
                                  "availability zones required (production: 3)")}
@@ -55,13 +55,16 @@ def opensearch_zone_awareness(props: Mapping[str, Any], config: Mapping[str, Any
             message="Spread the VPC's subnets over more availability zones (azCount)")
 def vpc_zones(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     zones: dict[str, set[str]] = {v.urn: set() for v in of_type(resources, t.VPC)}
+    undecided: set[str] = set()
     for subnet in of_type(resources, t.SUBNET):
-        zone = known(subnet.props, "availabilityZone")
+        zone = known(subnet.props, "availabilityZone", unknown=UNKNOWN)
         for vpc in depends_on(subnet, "vpcId"):
-            if zone and vpc.urn in zones:
+            if zone is UNKNOWN:
+                undecided.add(vpc.urn)  # zones known only after `up`: not judged
+            elif zone and vpc.urn in zones:
                 zones[vpc.urn].add(zone)
     for urn, found in zones.items():
-        if len(found) < config["minZones"]:
+        if urn not in undecided and len(found) < config["minZones"]:
             yield urn, f"subnets in {len(found)} zone(s)"
     for vpc in of_type(resources, t.AWSX_VPC):
         names = known(vpc.props, "availabilityZoneNames", unknown=["?"] * 6)

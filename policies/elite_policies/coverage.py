@@ -14,6 +14,7 @@ from pulumi_policy import PolicyResource, Severity
 from . import _types as t
 from . import property_map
 from ._framework import (
+    UNKNOWN,
     Setting,
     as_list,
     cache_behaviours,
@@ -22,6 +23,7 @@ from ._framework import (
     get,
     known,
     of_type,
+    plain,
     resource_rule,
     stack_rule,
     statements,
@@ -191,13 +193,12 @@ def data_subnets(resources: Sequence[PolicyResource], config: Mapping[str, Any])
     subnets = {s.urn: s for s in of_type(resources, t.SUBNET)}
     for group in of_type(resources, "aws:rds/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup"):
         linked = depends_on(group, "subnetIds")
-        given = known(group.props, "subnetIds", default=[], unknown=None)
+        given = plain(known(group.props, "subnetIds", default=[], unknown=None))
         if given is not None and len(linked) < len(as_list(given)):
             yield group.urn, "names subnets the stack does not create"
         for subnet in linked:
-            tags = known(subnets.get(subnet.urn, subnet).props, "tags", default={}) or {}
-            tier = tags.get("Tier") if isinstance(tags, Mapping) else None
-            if tier != "isolated":
+            tier = known(subnets.get(subnet.urn, subnet).props, "tags", "Tier", unknown=UNKNOWN)
+            if tier is not UNKNOWN and tier != "isolated":
                 yield group.urn, f"includes a {tier or 'untiered'} subnet"
 
 
@@ -250,7 +251,7 @@ TAKEOVER_SUFFIXES = (".s3-website", ".s3.amazonaws.com", ".elasticbeanstalk.com"
             message="Point the record at a resource the stack creates (an alias or its output), or delete it")
 def dangling(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     for record in of_type(resources, t.ROUTE53_RECORD):
-        targets = [str(r) for r in as_list(known(record.props, "records", default=[]))]
+        targets = [str(r) for r in as_list(plain(known(record.props, "records", default=[]))) if r is not UNKNOWN]
         risky = [r for r in targets if any(s in r for s in TAKEOVER_SUFFIXES)]
         if risky and not depends_on(record, "records"):
             yield record.urn, f"points at {risky[0]}, which no resource of the stack owns"

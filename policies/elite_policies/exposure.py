@@ -19,6 +19,7 @@ from pulumi_policy import PolicyResource, Severity
 
 from . import _types as t
 from ._framework import (
+    UNKNOWN,
     Setting,
     as_list,
     cache_behaviours,
@@ -28,6 +29,7 @@ from ._framework import (
     known,
     number,
     of_type,
+    plain,
     resource_rule,
     stack_rule,
     statements,
@@ -163,8 +165,7 @@ def home_accounts(resources: Sequence[PolicyResource]) -> set[str]:
     account appears in a few grants at most)."""
     counts: Counter[str] = Counter()
     for resource in resources:
-        for key in resource.props:
-            counts.update(_accounts_in(known(resource.props, key)))
+        counts.update(_accounts_in(plain(resource.props)))
     if not counts:
         return set()
     top = counts.most_common(1)[0][1]
@@ -189,10 +190,10 @@ def foreign_accounts(resources: Sequence[PolicyResource], config: Mapping[str, A
         return
     trusted = set(config["trustedAccounts"])
     for replication in of_type(resources, "aws:ecr/replicationConfiguration:ReplicationConfiguration"):
-        rules = as_list(known(replication.props, "replicationConfiguration", "rules", default=[]))
+        rules = as_list(plain(known(replication.props, "replicationConfiguration", "rules", default=[])))
         registries = {str(get(d, "registryId")) for r in rules if isinstance(r, Mapping)
                       for d in as_list(get(r, "destinations")) if isinstance(d, Mapping)}
-        for registry in sorted(registries - home - trusted - {"None"}):
+        for registry in sorted(r for r in registries - home - trusted - {"None"} if ACCOUNT_ID.match(r)):
             yield replication.urn, f"replicates images to account {registry}"
     for resource in resources:
         prop = PRINCIPAL_DOCUMENTS.get(resource.resource_type)
@@ -265,14 +266,14 @@ def route_table_tiers(resources: Sequence[PolicyResource]) -> dict[str, set[str]
         for subnet in depends_on(association, "subnetId"):
             tier = _tier(subnet)
             for table in depends_on(association, "routeTableId"):
-                if tier:
+                if isinstance(tier, str):
                     tiers.setdefault(table.urn, set()).add(tier)
     return tiers
 
 
-def _tier(subnet: PolicyResource) -> str | None:
-    tags = known(subnet.props, "tags", default={}) or {}
-    return tags.get("Tier") if isinstance(tags, Mapping) else None
+def _tier(subnet: PolicyResource) -> Any:
+    """The subnet's Tier tag; UNKNOWN while it is unknown, None without one."""
+    return known(subnet.props, "tags", "Tier", unknown=UNKNOWN)
 
 
 def _internet_targets(route: Mapping[str, Any]) -> list[str]:

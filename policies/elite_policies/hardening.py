@@ -14,13 +14,16 @@ from pulumi_policy import PolicyResource, Severity
 
 from . import _types as t
 from ._framework import (
+    UNKNOWN,
     Setting,
+    _has_unknown,
     as_list,
     flag_rule,
     get,
     known,
     number,
     of_type,
+    plain,
     referenced,
     resource_rule,
     stack_rule,
@@ -190,8 +193,8 @@ def _subscription_rule(name: str, control: str, source_type: str, categories: li
             if known(subscription.props, "sourceType", unknown=source_type) != source_type \
                     or known(subscription.props, "enabled", default=True, unknown=True) is False:
                 continue
-            given = known(subscription.props, "eventCategories", default=[], unknown=None)
-            if given is None or not given or set(categories) <= set(given):
+            given = plain(known(subscription.props, "eventCategories", default=[], unknown=None))
+            if given is None or not given or UNKNOWN in given or set(categories) <= set(given):
                 return  # an empty category list means every category
         yield instances[0].urn, f"no {source_type} subscription for {', '.join(categories)}"
     return check
@@ -327,8 +330,11 @@ def cloudfront_origin_exists(resources: Sequence[PolicyResource], config: Mappin
         origins = known(distribution.props, "origins", default=[], unknown=None)
         if origins is None:
             continue
+        origins = plain(origins)
+        if _has_unknown(origins):
+            continue
         failover_members = {str(get(g, "members", 1, "originId"))
-                            for g in as_list(known(distribution.props, "originGroups", default=[], unknown=[]))}
+                            for g in as_list(plain(known(distribution.props, "originGroups", default=[], unknown=[])))}
         s3 = [o for o in _s3_origins({"origins": origins})
               if not (prefixes and get(o, "originId") in failover_members
                       and str(get(o, "domainName", default="")).startswith(prefixes))]
@@ -474,10 +480,10 @@ def engine_current(props: Mapping[str, Any], config: Mapping[str, Any]):
 def s3_access_logging(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     logged = referenced(resources, "aws:s3/bucketLogging:BucketLogging", "bucket")
     for bucket in of_type(resources, *t.BUCKETS):
-        tags = known(bucket.props, "tags", default={}, unknown=None)
-        if tags is None:
+        classification = known(bucket.props, "tags", "DataClassification", unknown=UNKNOWN)
+        if classification is UNKNOWN:
             continue  # classification unknown until `up`
-        if bucket.urn not in logged and tags.get("DataClassification") not in config["exemptClassifications"]:
+        if bucket.urn not in logged and classification not in config["exemptClassifications"]:
             yield bucket.urn, "no access logging"
 
 
