@@ -249,13 +249,13 @@ def _item(container: Any, key: Any) -> Any:
         return UNKNOWN
 
 
-def _has_unknown(value: Any) -> bool:
+def has_unknown(value: Any) -> bool:
     if value is UNKNOWN:
         return True
     if isinstance(value, Mapping):
-        return any(_has_unknown(v) for v in value.values())
+        return any(has_unknown(v) for v in value.values())
     if isinstance(value, list):
-        return any(_has_unknown(v) for v in value)
+        return any(has_unknown(v) for v in value)
     return False
 
 

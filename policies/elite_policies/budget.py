@@ -14,7 +14,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 from pulumi_policy.proxy import UnknownValueError
 
-from ._framework import Setting, stack_rule
+from ._framework import Setting, has_unknown, plain, stack_rule
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 if str(REPOSITORY) not in sys.path:
@@ -83,20 +83,6 @@ def _region(resource: PolicyResource) -> str:
         return "us-east-1"
 
 
-def _has_unknown(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        try:
-            return any(_has_unknown(value[key]) for key in list(value.keys()))
-        except UnknownValueError:
-            return True
-    if isinstance(value, Sequence) and not isinstance(value, str):
-        try:
-            return any(_has_unknown(value[i]) for i in range(len(value)))
-        except UnknownValueError:
-            return True
-    return False
-
-
 UNKNOWN_INPUT = " [input unknown until up]"
 
 
@@ -110,7 +96,7 @@ def monthly_estimate(resources: Sequence[PolicyResource]) -> tuple[float, list[s
                 # Components (the tiers) carry no price; provider packages' resources do.
                 custom=r.resource_type.split(":")[0] in ("aws", "random"))
         for r in resources])
-    partly_unknown = {r.name for r in resources if _has_unknown(r.props)}
+    partly_unknown = {r.name for r in resources if has_unknown(plain(r.props))}
     report = estimate(stack)  # type: ignore[arg-type]
     return report.total, [f"{name} ({kind})" + (UNKNOWN_INPUT if name.split(" (")[0] in partly_unknown else "")
                           for kind, name in report.unpriced]

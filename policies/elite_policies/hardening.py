@@ -16,10 +16,10 @@ from . import _types as t
 from ._framework import (
     UNKNOWN,
     Setting,
-    _has_unknown,
     as_list,
     flag_rule,
     get,
+    has_unknown,
     known,
     number,
     of_type,
@@ -331,7 +331,7 @@ def cloudfront_origin_exists(resources: Sequence[PolicyResource], config: Mappin
         if origins is None:
             continue
         origins = plain(origins)
-        if _has_unknown(origins):
+        if has_unknown(origins):
             continue
         failover_members = {str(get(g, "members", 1, "originId"))
                             for g in as_list(plain(known(distribution.props, "originGroups", default=[], unknown=[])))}
