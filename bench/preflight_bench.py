@@ -5,7 +5,10 @@
 1. Full preflight of each stack as an operator runs it (`python -m preflight preview --stack S`,
    a fresh process each time): wall time, and the program / policy split it reports (a DR
    stack's program time includes running its primary for the StackReference).
-2. Policy evaluation on synthetic stacks of 1k, 5k and 10k resources (the production stack's
+2. The change preview, `preview --stack production --against REF`: wall time with the base run
+   cold (its cache removed, so the ref's program runs in a worktree beside this one) and cached,
+   against the plain preview's median (the goal: cold at most 1.6x plain).
+3. Policy evaluation on synthetic stacks of 1k, 5k and 10k resources (the production stack's
    resources cloned under new names, dependencies rewired within each clone), through the real
    pack process: seconds per 1,000 resources, to show it scales linearly.
 """
@@ -45,6 +48,32 @@ def full_preflight(runs: int, stack: str) -> None:
           f"policy median {statistics.median(policies):.2f}s")
 
 
+def _wall(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=False, capture_output=True)  # noqa: S603 - our own CLI
+    return time.perf_counter() - started
+
+
+def change_preview(runs: int, stack: str, ref: str) -> None:
+    from preflight.changes import CACHE_DIR
+
+    commit = subprocess.run(["git", "rev-parse", ref], cwd=ROOT, capture_output=True, text=True,  # noqa: S603,S607
+                            check=True).stdout.strip()
+    cached = CACHE_DIR / f"{commit}-{stack}.json"
+    plain_command = [sys.executable, "-m", "preflight", "preview", "--stack", stack]
+    against_command = [*plain_command, "--against", ref]
+    plain, cold, warm = [], [], []
+    for _ in range(runs):
+        plain.append(_wall(plain_command))
+        cached.unlink(missing_ok=True)
+        cold.append(_wall(against_command))
+        warm.append(_wall(against_command))
+    base = statistics.median(plain)
+    print(f"change preview of {stack} against {ref}, {runs} runs: plain median {base:.2f}s; "
+          f"--against cold median {statistics.median(cold):.2f}s ({statistics.median(cold) / base:.2f}x), "
+          f"cached median {statistics.median(warm):.2f}s ({statistics.median(warm) / base:.2f}x)")
+
+
 def clone(resources: list[Registration], copy: int) -> list[Registration]:
     def rename(urn: str) -> str:
         return f"{urn}-{copy}" if urn else urn
@@ -81,10 +110,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
     parser.add_argument("--stacks", nargs="+", default=["production", "production-dr"])
+    parser.add_argument("--against", default="HEAD", metavar="REF", help="the ref the change preview runs against")
+    parser.add_argument("--parts", nargs="+", choices=["full", "against", "scaling"],
+                        default=["full", "against", "scaling"])
     args = parser.parse_args()
-    for stack in args.stacks:
-        full_preflight(args.runs, stack)
-    scaling(args.sizes, max(1, args.runs // 2))
+    if "full" in args.parts:
+        for stack in args.stacks:
+            full_preflight(args.runs, stack)
+    if "against" in args.parts:
+        change_preview(args.runs, "production", args.against)
+    if "scaling" in args.parts:
+        scaling(args.sizes, max(1, args.runs // 2))
 
 
 if __name__ == "__main__":

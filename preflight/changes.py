@@ -65,6 +65,20 @@ STATEFUL: dict[str, str] = {
 }
 
 
+# In-place updates whose effect reaches beyond the resource: what a reviewer must hear.
+EFFECTS: dict[tuple[str, str], str] = {
+    ("aws:rds/instance:Instance", "identifier"):
+        "RDS renames the instance in place: its endpoint and address change, and the old name stops resolving "
+        "(the services read the endpoint at start: redeploy them after)",
+    ("aws:rds/instance:Instance", "port"): "the endpoint's port changes: clients and security-group rules must follow",
+    ("aws:rds/instance:Instance", "instanceClass"):
+        "applied at once with applyImmediately, else in the next maintenance window; a Multi-AZ instance fails "
+        "over to apply it (about a minute of refused writes)",
+    ("aws:elasticache/replicationGroup:ReplicationGroup", "nodeType"):
+        "online resize: the group stays available, but the change takes minutes per shard",
+}
+
+
 class BaseError(ValueError):
     """The --against document is not something a preview can be compared with."""
 
@@ -78,6 +92,7 @@ class BaseResource:
     secret_inputs: set[str] = field(default_factory=set)
     id: str | None = None  # a stack export's: the deployed resource's id and outputs
     outputs: dict[str, Any] | None = None
+    retain_on_delete: bool = False
 
 
 @dataclass
@@ -100,6 +115,9 @@ class Change:
     may_replace: bool = False
     delete_before_replace: bool = False
     protect: bool = False
+    retain_on_delete: bool = False  # a deletion (or the old half of a replacement) leaves it in the account
+    effects: list[str] = field(default_factory=list)
+    was: str | None = None  # the base URN an alias matched: a rename, not a delete and a create
 
     @property
     def stateful(self) -> bool:
@@ -190,9 +208,27 @@ def _from_plan(doc: Mapping[str, Any], path: Path, stack: str) -> dict[str, Base
                         "again with this version's `preview --json` (schema 2 or later)")
     if doc.get("stack") != stack:
         raise BaseError(f"--against {path}: a plan of stack {doc.get('stack')!r}, not {stack!r}")
-    return {r["urn"]: BaseResource(r["urn"], r["type"], dict(r.get("inputs") or {}), bool(r.get("protect")),
-                                   set(r.get("secretInputs") or ()))
-            for r in doc["resources"] if r.get("custom")}
+    # URNs as the engine forms them, rebuilt from each resource's parent chain: plans written before
+    # the runner did so carried the SDK mock's (root-stack prefix, only the parent's own type).
+    by_urn = {r["urn"]: r for r in doc["resources"]}
+
+    @cache
+    def engine_urn(urn: str) -> str:
+        r = by_urn.get(urn)
+        if r is None or r["type"] == "pulumi:pulumi:Stack":
+            return urn
+        parent = by_urn.get(r.get("parent") or "")
+        chain = engine_urn(parent["urn"]).split("::")[2] if parent and parent["type"] != "pulumi:pulumi:Stack" else ""
+        head = urn.split("::")[:2]
+        return "::".join([*head, f"{chain}${r['type']}" if chain else r["type"], r["name"]])
+
+    found = {}
+    for r in doc["resources"]:
+        if r.get("custom"):
+            urn = engine_urn(r["urn"])
+            found[urn] = BaseResource(urn, r["type"], dict(r.get("inputs") or {}), bool(r.get("protect")),
+                                      set(r.get("secretInputs") or ()), retain_on_delete=bool(r.get("retainOnDelete")))
+    return found
 
 
 def _from_export(doc: Mapping[str, Any], path: Path, stack: str, project: str) -> dict[str, BaseResource]:
@@ -213,8 +249,16 @@ def _from_export(doc: Mapping[str, Any], path: Path, stack: str, project: str) -
         inputs = dict(r.get("inputs") or {})
         secret = {k for k, v in inputs.items() if _holds_secret(v)}
         found[urn] = BaseResource(urn, str(r["type"]), inputs, bool(r.get("protect")), secret,
-                                  str(r.get("id") or ""), dict(r.get("outputs") or {}))
+                                  str(r.get("id") or ""), dict(r.get("outputs") or {}),
+                                  bool(r.get("retainOnDelete")))
     return found
+
+
+def base_of(run: StackRun) -> dict[str, BaseResource]:
+    """A run of the program as the base of another (timeline --change: before and after a config change)."""
+    return {r.urn: BaseResource(r.urn, r.type, {k: jsonable(v) for k, v in r.inputs.items()}, r.protect,
+                                set(r.secret_inputs), retain_on_delete=r.retain_on_delete)
+            for r in run.resources if r.custom}
 
 
 def prior_state(base: Mapping[str, BaseResource]) -> dict[str, tuple[str, dict[str, Any]]] | None:
@@ -272,54 +316,62 @@ def normal(value: Any) -> Any:
 
 
 def _compare(reg: Registration, base: BaseResource) -> list[PropertyChange]:
-    replacing = replacing_inputs().get(reg.type, set()) | set(_replace_on_changes(reg))
+    on_changes = {p.split(".")[0].split("[")[0] for p in reg.replace_on_changes}
+    replacing = replacing_inputs().get(reg.type, set()) | on_changes
+    every = "*" in on_changes  # replaceOnChanges: ["*"] — any change replaces
     changes = []
     inputs = {k: jsonable(v) for k, v in reg.inputs.items()}
     for key in sorted(set(inputs) | set(base.inputs)):
         if key.startswith("__"):
             continue
+        forces = every or key in replacing
         before, after = base.inputs.get(key), inputs.get(key)
         secret = key in reg.secret_inputs or key in base.secret_inputs or _holds_secret(before)
         if secret:
             if (key in inputs) != (key in base.inputs):
-                changes.append(PropertyChange(key, SECRET_MARKER, SECRET_MARKER, "secret", key in replacing))
+                changes.append(PropertyChange(key, SECRET_MARKER, SECRET_MARKER, "secret", forces))
             continue
         if _unknown(after) and normal(before) != normal(after):
-            changes.append(PropertyChange(key, before, None, "unknown", key in replacing))
+            changes.append(PropertyChange(key, before, None, "unknown", forces))
             continue
         if normal(before) == normal(after):
             continue  # equal, or unknown on both sides (a plan of the same code in preview mode)
         status = "added" if key not in base.inputs else "removed" if key not in inputs else "changed"
-        changes.append(PropertyChange(key, before, after, status, key in replacing))
-    ignored = set(reg.ignore_changes)
-    return [c for c in changes if c.name not in ignored]
-
-
-def _replace_on_changes(reg: Registration) -> list[str]:
-    return list(getattr(reg, "replace_on_changes", []) or [])
+        changes.append(PropertyChange(key, before, after, status, forces))
+    # ignoreChanges takes the old value for a path; a top-level name (or its nested paths) drops it.
+    ignored = {i.split(".")[0].split("[")[0] for i in reg.ignore_changes}
+    return [c for c in changes if c.name not in ignored and "*" not in ignored]
 
 
 def diff(run: StackRun, base: Mapping[str, BaseResource]) -> list[Change]:
     changes = []
+    matched: set[str] = set()
     for reg in run.resources:
         if not reg.custom:
             continue
-        prior = base.get(reg.urn)
-        if prior is None:
-            changes.append(Change(reg.urn, reg.type, reg.name, "create", protect=reg.protect))
+        # The engine matches by URN first, then by each alias: an aliased rename is the same resource.
+        was = reg.urn if reg.urn in base else next((a for a in reg.aliases if a in base and a not in matched), None)
+        if was is None:
+            changes.append(Change(reg.urn, reg.type, reg.name, "create", protect=reg.protect,
+                                  retain_on_delete=reg.retain_on_delete))
             continue
+        matched.add(was)
+        prior = base[was]
         props = _compare(reg, prior)
         replacing = [p for p in props if p.replaces and p.status != "unknown"]
         maybe = [p for p in props if (p.replaces and p.status == "unknown")
                  or p.name in unprobed_inputs().get(reg.type, set())]
-        kind = "replace" if replacing else "update" if props else "same"
+        kind = "replace" if replacing else "update" if props or was != reg.urn else "same"
         changes.append(Change(reg.urn, reg.type, reg.name, kind, props,
                               [p.name for p in replacing], may_replace=bool(maybe) and not replacing,
-                              delete_before_replace=reg.delete_before_replace, protect=reg.protect))
-    present = {r.urn for r in run.resources}
+                              delete_before_replace=reg.delete_before_replace, protect=prior.protect or reg.protect,
+                              retain_on_delete=reg.retain_on_delete, was=None if was == reg.urn else was,
+                              effects=[EFFECTS[reg.type, p.name] for p in props if (reg.type, p.name) in EFFECTS
+                                       and kind == "update"]))
     for urn, prior in base.items():
-        if urn not in present:
-            changes.append(Change(urn, prior.type, urn.split("::")[-1], "delete", protect=prior.protect))
+        if urn not in matched:
+            changes.append(Change(urn, prior.type, urn.split("::")[-1], "delete", protect=prior.protect,
+                                  retain_on_delete=prior.retain_on_delete))
     return changes
 
 
@@ -336,23 +388,33 @@ def protected(changes: list[Change]) -> list[str]:
             if c.kind in ("replace", "delete") and c.protect]
 
 
-def guard(changes: list[Change], allowed: Mapping[str, str]) -> tuple[list[str], list[str]]:
-    """(findings that stop the preview, acknowledgements printed instead)."""
-    findings, acknowledged = [], []
+def guard(changes: list[Change], allowed: Mapping[str, str]) -> tuple[list[str], list[str], list[str]]:
+    """(findings that stop the preview, acknowledgements printed instead, notes). `allowed` maps a
+    resource's logical name to why its replacement or deletion is intended; an entry matching no
+    replacement is a note (a stale acknowledgement would let a later change through)."""
+    findings, acknowledged, notes = [], [], []
     for c in changes:
         if c.kind not in ("replace", "delete") or not c.stateful:
             continue
         why = f"{c.kind} of {c.name} ({c.type}): {STATEFUL[c.type]}"
         if c.kind == "replace":
             why += f"; forced by {', '.join(c.reasons)}"
-        if c.name in allowed:
+        if c.retain_on_delete:
+            notes.append(f"{why} — retainOnDelete: the old {c.type.split(':')[-1]} stays in the account, out of "
+                         "the stack (delete it by hand once its data is moved)")
+        elif c.name in allowed:
             acknowledged.append(f"{why} — acknowledged: {allowed[c.name]}")
         else:
-            findings.append(f"{why}. Move or back up the data first, then acknowledge with --allow-replace {c.name}")
-    return findings, acknowledged
+            findings.append(f"{why}. Move or back up the data first, then acknowledge with --allow-replace {c.name} "
+                            "or stateful-resources-protected.allowReplace in the stack's policy config")
+    touched = {c.name for c in changes if c.kind in ("replace", "delete") and c.stateful}
+    notes += [f"acknowledgement for {name} matches no stateful replacement or deletion in this change; remove it"
+              for name in allowed if name not in touched]
+    return findings, acknowledged, notes
 
 
 def as_json(changes: list[Change]) -> dict[str, dict[str, Any]]:
     return {c.urn: {"change": c.kind, "replaceReasons": c.reasons, "mayReplace": c.may_replace,
-                    "properties": [{"name": p.name, "status": p.status, "replaces": p.replaces} for p in c.properties]}
+                    "properties": [{"name": p.name, "status": p.status, "replaces": p.replaces} for p in c.properties],
+                    **({"previousUrn": c.was} if c.was else {}), **({"effects": c.effects} if c.effects else {})}
             for c in changes}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -76,7 +77,8 @@ def _json_document(run: StackRun, policies: PolicyRun, program_seconds: float) -
         "policyPack": {"name": policies.pack, "version": policies.version, "policies": policies.policies},
         "resources": [
             {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent or None,
-             "custom": r.custom, "protect": r.protect, "dependencies": r.dependencies,
+             "custom": r.custom, "protect": r.protect, "retainOnDelete": r.retain_on_delete,
+             "aliases": r.aliases, "dependencies": r.dependencies,
              "secretInputs": sorted(r.secret_inputs), "region": r.region if r.custom else None,
              "inputs": plan_inputs(r)}
             for r in run.resources
@@ -121,8 +123,6 @@ def _overrides(pairs: list[str] | None) -> dict[str, Any]:
 
 
 def _print_changes(changing: list[Any], console: Console) -> None:
-    from rich.markup import escape
-
     marks = {"create": "[green]+[/green]", "update": "[yellow]~[/yellow]", "replace": "[magenta]+-[/magenta]",
              "delete": "[red]-[/red]"}
     for c in changing:
@@ -133,12 +133,18 @@ def _print_changes(changing: list[Any], console: Console) -> None:
             extra = f" (forced by {', '.join(c.reasons)}{'; deleted first' if c.delete_before_replace else ''})"
         elif c.may_replace:
             extra = " (may replace: a replacing input is unknown until up)"
+        if c.was:
+            extra += f" (renamed from {c.was.split('::')[-1]} by an alias; the same cloud resource)"
+        if c.kind in ("delete", "replace") and c.retain_on_delete:
+            extra += " (retainOnDelete: the old one stays in the account)"
         console.print(f"{marks[c.kind]} {escape(c.type)} {escape(c.name)} {c.kind}{escape(extra)}")
         for p in c.properties:
             before = "secret" if p.status == "secret" else json.dumps(p.before)[:80]
             after = {"secret": "secret", "unknown": "(known after up)"}.get(p.status) or json.dumps(p.after)[:80]
             flag = " [magenta](forces replacement)[/magenta]" if p.replaces else ""
             console.print(f"      {escape(p.name)}: {escape(before)} => {escape(after)}{flag}")
+        for effect in c.effects:
+            console.print(f"      [yellow]effect:[/yellow] {escape(effect)}", soft_wrap=True)
 
 
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
@@ -158,6 +164,7 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     program_seconds = time.perf_counter() - started
     config_path = Path(args.policy_config) if args.policy_config else \
         POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
+    policy_config = load_policy_config(config_path)
     project = project_name(project_dir)
     console.print(f"Previewing stack [bold]{args.stack}[/bold] offline (mock engine, {args.mode} mode)")
     console.print(resource_tree(run))
@@ -176,17 +183,20 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
         console.print(f"\nChanges against {args.against}:")
         _print_changes(planned, console)
         console.print(changes.summary_line(planned))
-        allowed = {name: "acknowledged on the command line (--allow-replace)" for name in args.allow_replace or []}
-        stops, acknowledged = changes.guard(planned, allowed)
+        allowed = {**policy_config.get("stateful-resources-protected", {}).get("allowReplace", {}),
+                   **{name: "on the command line (--allow-replace)" for name in args.allow_replace or []}}
+        stops, acknowledged, guard_notes = changes.guard(planned, allowed)
         for line in acknowledged:
-            console.print(f"[yellow]acknowledged:[/yellow] {line}", soft_wrap=True)
+            console.print(f"[yellow]acknowledged:[/yellow] {escape(line)}", soft_wrap=True)
+        for line in guard_notes:
+            console.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
         for line in changes.protected(planned):
-            console.print(f"[yellow]protected:[/yellow] {line}", soft_wrap=True)
+            console.print(f"[yellow]protected:[/yellow] {escape(line)}", soft_wrap=True)
         for line in stops:
-            console.print(f"[red]data guard:[/red] {line}", soft_wrap=True)
+            console.print(f"[red]data guard:[/red] {escape(line)}", soft_wrap=True)
     with console.status("Running the policy pack…"):
         policies = analyze(run.resources, stack=args.stack, project=project, preview=preview,
-                           policy_config=load_policy_config(config_path), config_source=str(config_path))
+                           policy_config=policy_config, config_source=str(config_path))
     _print_violations(policies, console)
     console.print(f"Program: {program_seconds:.2f}s  Policies: {policies.seconds:.2f}s")
     if args.json:
@@ -336,7 +346,12 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
         plan = estimate_change(run, changed)
         timeline = plan.timeline
         title = f"`pulumi up` of {args.stack} applying {', '.join(args.change)}: critical path"
-        console.print(f"{len(plan.created)} to create, {len(plan.updated)} to update, {len(plan.deleted)} to delete")
+        console.print(f"{len(plan.created)} to create, {len(plan.updated)} to update, {len(plan.replaced)} to replace, "
+                      f"{len(plan.deleted)} to delete")
+        for label, names in (("create", plan.created), ("update", plan.updated), ("replace", plan.replaced),
+                             ("delete", plan.deleted)):
+            if names:
+                console.print(f"  {label}: {escape(', '.join(names))}", soft_wrap=True)
     else:
         timeline = estimate(run)
         title = f"First `pulumi up` of {args.stack}: critical path"

@@ -85,7 +85,7 @@ class Registration:
     retain_on_delete: bool
     ignore_changes: list[str]
     custom_timeouts: dict[str, str]
-    aliases: int
+    aliases: list[str]  # the URNs this resource was known by (aliases, resolved as the engine does)
     remote: bool
     engine_inputs: struct_pb2.Struct
     inputs: dict[str, Any]
@@ -94,6 +94,7 @@ class Registration:
     outputs: dict[str, Any] = field(default_factory=dict)
     region: str = ""  # of the resource's provider
     delete_before_replace: bool = False
+    replace_on_changes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -232,6 +233,39 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
         # URN -> (id, outputs) of a deployed stack: an existing resource answers with what it has,
         # so references between resources carry the real ids and ARNs (`preview --against`).
         self.prior = prior or {}
+        self.known_as: dict[str, list[str]] = {}  # URN -> its alias URNs, for its children
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The URN the engine gives: the parent's whole type chain, and none for the root stack
+        (the SDK's mock keeps only the parent's own type, and prefixes the stack's), so that a
+        `pulumi stack export` of the deployed stack lines up resource by resource."""
+        chain = parent.split("::")[2] if parent else ""
+        qualified = type_ if chain in ("", "pulumi:pulumi:Stack") else f"{chain}${type_}"
+        return "urn:pulumi:" + "::".join([pulumi.get_stack(), pulumi.get_project(), qualified, name])
+
+    def alias_urns(self, request: Any) -> list[str]:
+        """Each alias as a URN, the engine's way: a spec's blanks are the resource's own name,
+        type, stack and project; its parent the resource's unless `noParent` or `parentUrn`; and a
+        child of an aliased parent is also known under each of the parent's old URNs."""
+        found = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.WhichOneof("alias") == "urn":
+                found.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else spec.parentUrn or request.parent
+            chain = parent.split("::")[2] if parent else ""
+            typ = spec.type or request.type
+            qualified = typ if chain in ("", "pulumi:pulumi:Stack") else f"{chain}${typ}"
+            stack, project = spec.stack or pulumi.get_stack(), spec.project or pulumi.get_project()
+            found.append("urn:pulumi:" + "::".join([stack, project, qualified, spec.name or request.name]))
+        for old_parent in self.known_as.get(request.parent, []):
+            found.append(self.make_urn(old_parent, request.type, request.name))
+        urn = self.make_urn(request.parent, request.type, request.name)
+        unique = [a for a in dict.fromkeys(found) if a != urn]
+        if unique:
+            self.known_as[urn] = unique
+        return unique
 
     def RegisterResource(self, request):  # noqa: N802 - gRPC method name
         urn = self.make_urn(request.parent, request.type, request.name)
@@ -246,8 +280,10 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
             if secret:
                 secret_inputs.add(key)
         resource_id: str | None
-        if urn in self.prior and request.custom and not request.type.startswith("pulumi:providers:"):
-            prior_id, prior_outputs = self.prior[urn]
+        known_as = self.alias_urns(request)
+        was = next((u for u in [urn, *known_as] if u in self.prior), None)
+        if was and request.custom and not request.type.startswith("pulumi:providers:"):
+            prior_id, prior_outputs = self.prior[was]
             resource_id, state = prior_id, {**prior_outputs, **plain}
         else:
             resource_id, state = self.mocks.new_resource(pulumi_mocks.MockResourceArgs(
@@ -268,10 +304,11 @@ class _CapturingMonitor(pulumi_mocks.MockMonitor):
             ignore_changes=list(request.ignoreChanges),
             custom_timeouts={k: getattr(timeouts, k) for k in ("create", "update", "delete")
                              if getattr(timeouts, k)},
-            aliases=len(request.aliases), remote=request.remote,
+            aliases=known_as, remote=request.remote,
             engine_inputs=request.object, inputs=plain, secret_inputs=secret_inputs,
             id=resource_id or None, outputs=state, region=self.aws.region_of(request.provider),
             delete_before_replace=request.deleteBeforeReplace,
+            replace_on_changes=list(request.replaceOnChanges),
         ))
         return response
 

@@ -106,6 +106,7 @@ def test_a_database_under_another_identifier_is_renamed_in_place(tmp_path: Path)
     code, doc = _run(tmp_path, "--against", str(_export(tmp_path, renamed)))
     assert code == cli.EXIT_OK
     assert _changes(doc)["data-mysql"]["change"] == "update"
+    assert any("endpoint and address change" in e for e in _changes(doc)["data-mysql"]["effects"])
 
 
 def test_a_resource_the_program_no_longer_has_is_deleted_and_a_stateful_one_trips_the_guard(tmp_path: Path) -> None:
@@ -171,3 +172,128 @@ def test_an_export_of_another_stack_is_refused(tmp_path: Path, capsys: pytest.Ca
     assert cli.main(["preview", "--stack", "production", "--against",
                      str(_export(tmp_path, stack="staging"))]) == cli.EXIT_FAILED
     assert "an export of stack 'staging'" in capsys.readouterr().err
+
+
+BEFORE = '''
+import pulumi
+import pulumi_aws as aws
+
+class Tier(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("elite-locadora:test:Tier", name, None, opts)
+
+tier = Tier("original")
+aws.ssm.Parameter("top", type="String", value="kept")
+aws.ssm.Parameter("trigger", type="String", value="v", description="one")
+aws.ssm.Parameter("legacy", type="String", value="old", opts=pulumi.ResourceOptions(retain_on_delete=True))
+aws.ssm.Parameter("dropped", type="String", value="old")
+'''
+
+AFTER = '''
+import pulumi
+import pulumi_aws as aws
+
+class Tier(pulumi.ComponentResource):
+    def __init__(self, name, opts=None):
+        super().__init__("elite-locadora:test:Tier", name, None, opts)
+
+tier = Tier("renamed", pulumi.ResourceOptions(aliases=[pulumi.Alias(name="original")]))
+# Moved under the tier and renamed: the alias names where it was.
+aws.ssm.Parameter("moved", type="String", value="kept",
+                  opts=pulumi.ResourceOptions(parent=tier, aliases=[pulumi.Alias(name="top", parent=None)]))
+aws.ssm.Parameter("trigger", type="String", value="v", description="two",
+                  opts=pulumi.ResourceOptions(replace_on_changes=["description"]))
+'''
+
+
+@pytest.fixture
+def toy(tmp_path: Path) -> Path:
+    """A two-phase program of this project's name: the second renames and moves resources behind
+    aliases, replaces on a replaceOnChanges input, and drops a retained and an unretained parameter."""
+    project = tmp_path / "toy"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: elite-locadora\nruntime: python\n")
+    (project / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (project / "policy.json").write_text("{}")
+    (project / "__main__.py").write_text(BEFORE)
+    base = project / "before.json"
+    cli.main(["preview", "--project-dir", str(project), "--stack", "dev", "--policy-config",
+              str(project / "policy.json"), "--json", str(base)])
+    (project / "__main__.py").write_text(AFTER)
+    return project
+
+
+def _toy(project: Path, *extra: str) -> tuple[int, dict]:
+    out = project / "after.json"
+    code = cli.main(["preview", "--project-dir", str(project), "--stack", "dev", "--policy-config",
+                     str(project / "policy.json"), "--against", str(project / "before.json"), "--json", str(out),
+                     *extra])
+    return code, json.loads(out.read_text())
+
+
+def test_an_aliased_rename_is_the_same_resource_and_a_dropped_one_a_delete(toy: Path,
+                                                                           capsys: pytest.CaptureFixture) -> None:
+    _, doc = _toy(toy)
+    by_name = {r["name"]: r for r in doc["resources"] if r["custom"]}
+    assert by_name["moved"]["change"] == "update"  # renamed: the same parameter, nothing but its URN moves
+    assert by_name["moved"]["previousUrn"].endswith("::aws:ssm/parameter:Parameter::top")
+    assert by_name["moved"]["properties"] == []
+    assert by_name["trigger"]["change"] == "replace" and by_name["trigger"]["replaceReasons"] == ["description"]
+    assert {u.split("::")[-1] for u in doc["deleted"]} == {"legacy", "dropped"}
+    out = capsys.readouterr().out
+    assert "renamed from top by an alias" in out
+
+
+def test_the_guard_spares_retained_and_acknowledged_data_and_names_stale_acknowledgements(
+        toy: Path, capsys: pytest.CaptureFixture) -> None:
+    _, doc = _toy(toy)
+    guarded = " ".join(doc["dataGuard"])
+    # The parameter replaced by replaceOnChanges and the unretained deletion stop the preview; the
+    # retained one is left in the account and only noted; the rename is no deletion at all.
+    assert "replace of trigger" in guarded and "delete of dropped" in guarded
+    assert "legacy" not in guarded and "top" not in guarded
+    assert "retainOnDelete" in capsys.readouterr().out
+    (toy / "policy.json").write_text(json.dumps({"stateful-resources-protected": {"allowReplace": {
+        "trigger": "the value is now rotated by replacement", "dropped": "superseded by moved",
+        "gone-long-ago": "stale entry from an older change"}}}))
+    _, doc = _toy(toy)
+    assert doc["dataGuard"] == []
+    out = capsys.readouterr().out
+    assert "acknowledged: superseded by moved" in out
+    assert "acknowledgement for gone-long-ago matches no stateful replacement" in " ".join(out.split())
+
+
+def test_urns_are_the_engines(toy: Path) -> None:
+    """Top-level resources carry no root-stack type, children their parent's whole type chain: a
+    `pulumi stack export` of a real deployment lines up by URN."""
+    doc = json.loads((toy / "before.json").read_text())
+    urns = {r["name"]: r["urn"] for r in doc["resources"]}
+    assert urns["top"] == "urn:pulumi:dev::elite-locadora::aws:ssm/parameter:Parameter::top"
+    assert urns["original"] == "urn:pulumi:dev::elite-locadora::elite-locadora:test:Tier::original"
+    after = json.loads((toy / "after.json").read_text()) if (toy / "after.json").exists() else _toy(toy)[1]
+    moved = next(r for r in after["resources"] if r["name"] == "moved")
+    assert moved["urn"] == "urn:pulumi:dev::elite-locadora::elite-locadora:test:Tier$aws:ssm/parameter:Parameter::moved"
+
+
+def test_a_plan_with_the_sdk_mocks_urns_lines_up_with_the_engines(plan: Path, tmp_path: Path) -> None:
+    """Plans written before the runner formed URNs as the engine does (root-stack prefix, only the
+    parent's own type) are read by their parent chains, so a base branch of that age still diffs."""
+    from preflight.changes import load_base
+
+    doc = json.loads(plan.read_text())
+
+    def mock_style(urn: str) -> str:
+        head, qualified, name = urn.split("::")[:2], urn.split("::")[2], urn.split("::")[3]
+        parts = qualified.split("$")
+        old = f"pulumi:pulumi:Stack${parts[0]}" if len(parts) == 1 else f"{parts[-2]}${parts[-1]}"
+        return "::".join([*head, old, name])
+
+    renamed = {r["urn"]: mock_style(r["urn"]) for r in doc["resources"] if r["type"] != "pulumi:pulumi:Stack"}
+    for r in doc["resources"]:
+        r["urn"] = renamed.get(r["urn"], r["urn"])
+        r["parent"] = renamed.get(r["parent"], r["parent"])
+    assert any(old != new for new, old in renamed.items())
+    old_plan = tmp_path / "old.json"
+    old_plan.write_text(json.dumps(doc))
+    assert set(load_base(old_plan, "production", "elite-locadora")) == set(load_base(plan, "production",
+                                                                                       "elite-locadora"))

@@ -28,7 +28,7 @@ def reg(token: str, inputs: dict[str, Any], name: str = "r", deps: dict[str, lis
     from google.protobuf import struct_pb2
     return Registration(urn=f"urn:pulumi:test::p::{token}::{name}", type=token, name=name, custom=True, parent="",
                         provider="", dependencies=[], property_dependencies=deps or {}, protect=False,
-                        retain_on_delete=False, ignore_changes=[], custom_timeouts={}, aliases=0, remote=False,
+                        retain_on_delete=False, ignore_changes=[], custom_timeouts={}, aliases=[], remote=False,
                         engine_inputs=struct_pb2.Struct(), inputs=inputs, secret_inputs=set(), region=region)
 
 

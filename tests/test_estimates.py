@@ -176,7 +176,7 @@ def test_more_spot_lowers_fargate_cost() -> None:
 def test_unpriced_resources_are_reported_not_skipped() -> None:
     odd = Registration(urn="urn:pulumi:s::p::aws:sagemaker/domain:Domain::odd", type="aws:sagemaker/domain:Domain",
                        name="odd", custom=True, parent="", provider="", dependencies=[], property_dependencies={},
-                       protect=False, retain_on_delete=False, ignore_changes=[], custom_timeouts={}, aliases=0,
+                       protect=False, retain_on_delete=False, ignore_changes=[], custom_timeouts={}, aliases=[],
                        remote=False, engine_inputs=struct_pb2.Struct(), inputs={}, secret_inputs=set())
     report = estimate(StackRun(stack="s", preview=False, resources=[odd], exports={}, warnings=[], notes=[]))
     assert report.unpriced == [("aws:sagemaker/domain:Domain", "odd")]
@@ -243,6 +243,16 @@ def test_timeline_change_on_the_command_line(capsys: pytest.CaptureFixture) -> N
     assert cli.main(["timeline", "--stack", "staging", "--change", "logAggregation=true"]) == cli.EXIT_OK
     out = capsys.readouterr().out
     assert "to create" in out and "observability-opensearch" in out and "applying logAggregation=true" in out
+    created = next(line for line in out.splitlines() if line.strip().startswith("create:"))
+    assert "observability-opensearch" in created  # the resources counted are named, not only counted
+
+
+def test_a_replacing_change_is_timed_as_a_replacement() -> None:
+    from preflight.estimates.timeline import estimate_change
+
+    plan = estimate_change(stack_run("production"), run_stack("production", overrides={"vpcCidr": "10.1.0.0/16"}))
+    assert "network-vpc" in plan.replaced and "network-vpc" not in plan.updated
+    assert any(s.source.startswith("replacement:") for s in plan.timeline.critical_path)
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "us-west-2"])

@@ -420,6 +420,10 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
      "not replicated", {"required": True}),
     ("stateful-resources-protected", lambda: _bucket_stack(), lambda: _bucket_stack(protect=False),
      "not protected", {"required": True}),
+    # An acknowledged replacement may run unprotected; the acknowledgement covers that one name only.
+    ("stateful-resources-protected", lambda: _bucket_stack(protect=False),
+     lambda: [*_bucket_stack(protect=False), resource(BUCKET, "documents", {}, protect=False)],
+     "not protected", {"required": True, "allowReplace": {"assets": "re-keyed with the new data key, runbook 7"}}),
     ("s3-bucket-has-public-access-block", lambda: _bucket_stack(), lambda: _bucket_stack(block=False),
      "no public access block", {}),
     ("no-world-open-ingress", lambda: _edge(), lambda: _edge(world_port=22.0),

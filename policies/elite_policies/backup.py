@@ -97,12 +97,18 @@ STATEFUL = {t.RDS_INSTANCE, t.REDIS_GROUP, *t.BUCKETS, t.KMS_KEY, *t.OPENSEARCH}
 @stack_rule("stateful-resources-protected", judges=sorted(STATEFUL), family="backup",
             description="Checks whether databases, caches, buckets, keys and search domains carry Pulumi `protect`.",
             message="Set protectStatefulResources: true so a stray `pulumi destroy` or replacement stops",
-            settings={"required": Setting(False, {"type": "boolean"}, "protection is required (production)")})
+            settings={"required": Setting(False, {"type": "boolean"}, "protection is required (production)"),
+                      "allowReplace": Setting({}, {"type": "object", "additionalProperties":
+                                                   {"type": "string", "minLength": 10}},
+                                              "logical name -> why this change replaces or deletes it: the "
+                                              "resource may be unprotected for it, and the preview's data guard "
+                                              "lets it through")})
 def stateful_protected(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     if not config["required"]:
         return
+    acknowledged = config["allowReplace"]
     for resource in resources:
-        if resource.resource_type in STATEFUL and not resource.opts.protect:
+        if resource.resource_type in STATEFUL and not resource.opts.protect and resource.name not in acknowledged:
             yield resource.urn, "not protected"
 
 

@@ -11,7 +11,6 @@ are marked on the critical path: they are where a false dependency would slow ev
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
@@ -86,38 +85,41 @@ def update_duration(before: Registration, after: Registration) -> tuple[float, s
     return float(entry["seconds"]), str(entry["source"])
 
 
-def _comparable(reg: Registration) -> str:
-    # What the engine diffs: the inputs less the properties the program tells it to ignore.
-    ignored = {path.split(".")[0].split("[")[0] for path in reg.ignore_changes}
-    return json.dumps({k: v for k, v in reg.inputs.items() if k not in ignored}, sort_keys=True, default=str)
-
-
 @dataclass
 class ChangePlan:
     timeline: Timeline
     created: list[str]
     updated: list[str]
     deleted: list[str]
+    replaced: list[str] = field(default_factory=list)
 
 
 def estimate_change(before: StackRun, after: StackRun) -> ChangePlan:
     """The critical path of applying a change: resources the change creates take their create
-    time, resources whose inputs change their update time, the rest nothing; waits follow the
-    changed program's dependency graph."""
+    time, a replacement its create time (the old one is deleted after, off the path), resources
+    whose inputs change their update time, the rest nothing; waits follow the changed program's
+    dependency graph. What changes is decided by the change preview's own diff (preflight/changes)."""
+    from ..changes import base_of, diff
+
     old, new = before.by_urn(), after.by_urn()
-    created = [u for u in new if u not in old]
-    updated = [u for u in new if u in old and new[u].custom and _comparable(new[u]) != _comparable(old[u])]
+    kinds = {c.urn: c.kind for c in diff(after, base_of(before))}
+    created = [u for u in new if u not in old or kinds.get(u) == "create"]
+    replaced = [u for u in new if kinds.get(u) == "replace"]
+    updated = [u for u in new if kinds.get(u) == "update"]
     deleted = [u for u in old if u not in new]
     durations: dict[str, tuple[float, str]] = {}
     for urn in new:
         if urn in created:
             durations[urn] = duration(new[urn])
+        elif urn in replaced:
+            seconds, source = duration(new[urn])
+            durations[urn] = (seconds, f"replacement: {source}")
         elif urn in updated:
             durations[urn] = update_duration(old[urn], new[urn])
         else:
             durations[urn] = (0.0, "unchanged")
     return ChangePlan(_walk(after, durations, idle_steps=False), [new[u].name for u in created],
-                      [new[u].name for u in updated], [old[u].name for u in deleted])
+                      [new[u].name for u in updated], [old[u].name for u in deleted], [new[u].name for u in replaced])
 
 
 def data_dependencies(reg: Registration) -> set[str]:
