@@ -91,10 +91,34 @@ def _private_16(value: str) -> str:
     return value
 
 
+# The regions this project has prices (preflight/estimates/prices-<region>.json) and zone data
+# for: providers skip region validation, so a typo would otherwise reach AWS only at `up`.
+SUPPORTED_REGIONS = ("us-east-1", "us-west-2")
+# A tag value as AWS accepts it: letters, digits, spaces and _ . : / = + - @, at most 256.
+_TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]{1,256}$")
+
+
+def _tag_value(value: str) -> str:
+    if not _TAG_VALUE.match(value):
+        raise ValueError("must be a tag value AWS accepts: 1-256 letters, digits, spaces and _ . : / = + - @")
+    return value
+
+
+TagValue = Annotated[str, AfterValidator(_tag_value)]
+
+
 def _region(value: str) -> str:
     if not _AWS_REGION.match(value):
         raise ValueError("must be an AWS region code such as us-east-1")
+    if value not in SUPPORTED_REGIONS:
+        raise ValueError(f"must be one of the regions this project has prices and zone data for: "
+                         f"{', '.join(SUPPORTED_REGIONS)} (another needs its prices-<region>.json and zones)")
     return value
+
+
+def at(field: str, message: str) -> ValueError:
+    """A model validator's error about one field of the entry (its path in the message)."""
+    return ValueError(f"@{field} {message}")
 
 
 def _daily_window(value: str) -> str:
@@ -267,22 +291,23 @@ class ServiceSpec(_Model):
     def _fargate_size_and_bounds(self) -> ServiceSpec:
         allowed = FARGATE_MEMORY.get(self.cpu, ())
         if not allowed:
-            raise ValueError(f"cpu {self.cpu} is not a Fargate size "
+            raise at("cpu", f"cpu {self.cpu} is not a Fargate size "
                              f"({', '.join(map(str, FARGATE_MEMORY))})")
         if self.memory not in allowed:
-            raise ValueError(f"memory {self.memory} MiB is not valid with cpu {self.cpu} "
+            raise at("memory", f"memory {self.memory} MiB is not valid with cpu {self.cpu} "
                              f"(Fargate allows {allowed[0]}-{allowed[-1]} MiB in its steps)")
         if not self.min_count <= self.desired_count <= self.max_count:
-            raise ValueError(f"counts must satisfy minCount <= desiredCount <= maxCount "
+            raise at("desiredCount", f"counts must satisfy minCount <= desiredCount <= maxCount "
                              f"(got {self.min_count} <= {self.desired_count} <= {self.max_count})")
         if self.public and self.port is None:
-            raise ValueError("a public service needs a port for the load balancer")
+            raise at("port", "a public service needs a port for the load balancer")
         if self.image == "placeholder" and self.port and "/tmp" not in self.writable_paths:  # noqa: S108
-            raise ValueError("the placeholder image serves its health path from /tmp: add /tmp to writablePaths")
+            raise at("writablePaths", "the placeholder image serves its health path from /tmp: add /tmp to "
+                     "writablePaths")
         if self.kind == "worker" and (self.public or self.port is not None):
-            raise ValueError("a worker has no port and is not public")
+            raise at("port", "a worker has no port and is not public")
         if self.public and self.kind == "api" and not self.paths:
-            raise ValueError("a public api service needs paths (e.g. [/api/*]) to route to it")
+            raise at("paths", "a public api service needs paths (e.g. [/api/*]) to route to it")
         return self
 
     @property
@@ -294,8 +319,8 @@ class StackConfig(_Model):
     """Every setting of a stack. Field names are snake_case; config keys are their camelCase."""
 
     region: Region = Field(alias="aws:region")
-    owner: str
-    cost_center: str
+    owner: TagValue
+    cost_center: TagValue
     protect_stateful_resources: bool
     account_id: Annotated[str, Field(pattern=r"^(\d{12})?$")]
     permissions_boundary_policy: Annotated[str, Field(pattern=r"^([\w+=,.@-]{1,128})?$")]
@@ -405,6 +430,17 @@ class StackConfig(_Model):
                "empty in a DR stack: the primary's CloudFront reads this stack's replica")
         _check(not (self.standby_for and self.origin_failover), "originFailover", True,
                "false in a DR stack: its origin record is the SECONDARY one; the primary stack sets originFailover")
+        if self.nat_strategy == "none":
+            # Private subnets without NAT reach only the VPC endpoints: no public registry, no Stripe.
+            for index, service in enumerate(self.services):
+                public_image = service.image == "placeholder" or (service.image != FROM_PRIMARY
+                                                                  and ".dkr.ecr." not in service.image)
+                _check(not public_image, "natStrategy", "none",
+                       f"one-per-az or single: services[{index}] ({service.name}) pulls "
+                       f"{service.image!r} from a public registry, which private subnets reach only through NAT")
+                _check(service.kind == "web", "natStrategy", "none",
+                       f"one-per-az or single: services[{index}] ({service.name}, kind {service.kind}) calls "
+                       "Stripe's API on the internet, which private subnets reach only through NAT")
         for index, service in enumerate(self.services):
             _check(service.image != FROM_PRIMARY or bool(self.standby_for), f"services[{index}].image",
                    service.image, f"an image reference: {FROM_PRIMARY!r} is for DR stacks (standbyFor)")
@@ -560,6 +596,13 @@ def _format(error: ValidationError, raw: dict[str, Any], stack: str, overlaid: f
         if loc and loc[0] in overlaid:
             where += " (as drActive sets it)"
         message = item["msg"].removeprefix("Value error, ")
+        if message.startswith("@"):  # a model validator's error about one field of the entry
+            field, _, message = message[1:].partition(" ")
+            entry = item.get("input")
+            where += f".{field}"
+            lines.append(f"{where} = {_as_written(entry.get(field) if isinstance(entry, dict) else None)!r}: "
+                         f"{message}")
+            continue
         if message.startswith(PROJECT + ":") or message.startswith("aws:"):
             lines.append(message)
         elif item["type"] == "missing" and len(loc) == 1:
@@ -572,14 +615,46 @@ def _format(error: ValidationError, raw: dict[str, Any], stack: str, overlaid: f
     return f"invalid configuration for stack {stack!r}:\n  " + "\n  ".join(lines)
 
 
+def _aws_provider_keys() -> set[str]:
+    """The AWS provider's own config keys (aws:region, aws:profile, aws:defaultTags …), from the
+    pinned SDK's config module."""
+    from pulumi_aws.config import vars as provider_config
+
+    return {f"aws:{to_camel(name)}" for name, member in vars(provider_config._ExportableConfig).items()
+            if isinstance(member, property)}
+
+
 def _unknown_keys() -> list[str]:
-    # A typo in a key (natStategy) would otherwise be ignored silently and its default used.
+    """Each key of the stack's config that nothing reads, with the nearest known key: a typo in
+    a key (natStategy, aws:regoin, elitelocadora:natStrategy) would otherwise be ignored silently
+    and its default used."""
+    from difflib import get_close_matches
+
     from pulumi.runtime.config import CONFIG  # the SDK's own view of the stack's config
 
     known = {_qualified(to_camel(name) if field.alias is None else field.alias)
              for name, field in StackConfig.model_fields.items()}
-    known |= {_qualified(k) for k in SUPPLIED_SECRET_KEYS}
-    return sorted(k for k in CONFIG.get() if k.startswith(PROJECT + ":") and k not in known)
+    known |= {_qualified(k) for k in SUPPLIED_SECRET_KEYS} | _aws_provider_keys()
+    found = []
+    for key in sorted(CONFIG.get()):
+        namespace = key.partition(":")[0]
+        if key in known or namespace == "pulumi":
+            continue
+        if namespace not in (PROJECT, "aws"):
+            # Another namespace: a misspelt project name most likely (nothing else is read).
+            near = get_close_matches(_qualified(key.partition(":")[2]), sorted(known), n=1)
+        else:
+            near = get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+        found.append(f"{key}" + (f" (did you mean {near[0]}?)" if near else ""))
+    return found
+
+
+def _plaintext_secrets() -> list[str]:
+    """Supplied secrets written in plain text (a stack file's `key: sk_live_…`, not `secure:`)."""
+    from pulumi.runtime.config import CONFIG, is_config_secret
+
+    return [_qualified(k) for k in SUPPLIED_SECRET_KEYS
+            if _qualified(k) in CONFIG.get() and not is_config_secret(_qualified(k))]
 
 
 def stack_file_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
@@ -728,7 +803,12 @@ def load_stack_config() -> Settings:
     unknown = _unknown_keys()
     if unknown:
         raise ConfigError(f"invalid configuration for stack {stack!r}:\n  unknown key(s) "
-                          f"{', '.join(unknown)}: not declared in Pulumi.yaml (a typo?)")
+                          f"{', '.join(unknown)}: not declared in Pulumi.yaml nor read by the AWS provider")
+    plaintext = _plaintext_secrets()
+    if plaintext:
+        raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {', '.join(plaintext)} is in plain text "
+                          "in the stack's config: it must be a secret — remove it and run `pulumi config set "
+                          f"--secret {plaintext[0].split(':', 1)[1]}` (then rotate it: it was readable)")
     overlaid = _apply_dr_active(raw, stack)
     try:
         model = StackConfig.model_validate(raw)

@@ -60,7 +60,7 @@ BAD_VALUES = [
     ("albTlsPolicy", "ELBSecurityPolicy-2016-08", ["elite-locadora:albTlsPolicy", "TLS13-1-"]),
     ("services", [{"name": "web", "kind": "web", "image": "nginx", "port": 80, "cpu": 512, "memory": 512,
                    "desiredCount": 1, "minCount": 1, "maxCount": 2}],
-     ["elite-locadora:services[0]", "memory 512 MiB is not valid with cpu 512"]),
+     ["elite-locadora:services[0].memory = 512", "memory 512 MiB is not valid with cpu 512"]),
     ("drMode", "warm", ["elite-locadora:drMode", "'warm'", "standby or active"]),
     ("interfaceEndpointZones", 1, ["elite-locadora:interfaceEndpointZones", "0 (every zone) or 2-3"]),
     ("drMode", "standby", ["elite-locadora:standbyFor", "the stack this DR stack protects"]),
@@ -76,7 +76,16 @@ BAD_VALUES = [
     ("services", [{"name": "jobs", "kind": "worker", "image": "x", "cpu": 256, "memory": 512,
                    "desiredCount": 1, "minCount": 1, "maxCount": 2}],
      ["elite-locadora:services", "exactly one public service of kind web"]),
-    ("natStategy", "single", ["unknown key", "elite-locadora:natStategy", "typo"]),
+    ("natStategy", "single", ["unknown key", "elite-locadora:natStategy", "did you mean elite-locadora:natStrategy"]),
+    ("aws:regoin", "us-east-1", ["unknown key", "aws:regoin (did you mean aws:region?)"]),
+    ("elitelocadora:natStrategy", "single", ["did you mean elite-locadora:natStrategy?"]),
+    ("aws:region", "us-east-9", ["aws:region = 'us-east-9'", "us-east-1, us-west-2"]),
+    ("owner", "platform;team", ["elite-locadora:owner = 'platform;team'", "tag value"]),
+    ("costCenter", "", ["elite-locadora:costCenter", "tag value"]),
+    ("natStrategy", "none", ["elite-locadora:natStrategy = 'none'", "one-per-az or single", "public registry"]),
+    ("services", [{"name": "web", "kind": "web", "image": "nginx", "port": 80, "cpu": 3, "memory": 1024,
+                   "desiredCount": 1, "minCount": 1, "maxCount": 2}],
+     ["elite-locadora:services[0].cpu = 3", "not a Fargate size"]),
 ]
 
 
@@ -134,3 +143,44 @@ def test_an_unpriced_instance_class_is_refused_with_the_classes_it_may_be() -> N
     with pytest.raises(ProgramError) as caught:
         run_stack("production", overrides={"dbInstanceClass": "db.r6g.4xlarge"})
     assert "dbInstanceClass" in str(caught.value) and "'db.r6g.2xlarge'" in str(caught.value)
+
+
+def test_the_aws_providers_own_keys_are_accepted() -> None:
+    run = run_stack("staging", overrides={"aws:skipRequestingAccountId": False, "aws:maxRetries": 5})
+    assert run.resources
+
+
+def test_no_nat_is_accepted_when_nothing_needs_the_internet() -> None:
+    """Only a web service on an image from the account's registry: the VPC endpoints are enough."""
+    web = {"name": "frontend", "kind": "web", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/frontend:1",
+           "port": 80, "cpu": 512, "memory": 1024, "desiredCount": 1, "minCount": 1, "maxCount": 2, "public": True}
+    run = run_stack("staging", overrides={"natStrategy": "none", "services": [web]})
+    assert not run.of_type("aws:ec2/natGateway:NatGateway")
+    with pytest.raises(ProgramError, match="calls Stripe's API"):
+        run_stack("staging", overrides={"natStrategy": "none", "services": [
+            web, {**web, "name": "backend", "kind": "api", "public": False, "port": 8080}]})
+
+
+def test_a_supplied_secret_in_plain_text_is_refused(tmp_path) -> None:
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("Pulumi.yaml", "Pulumi.staging.yaml"):
+        shutil.copy(root / name, tmp_path / name)
+    with (tmp_path / "Pulumi.staging.yaml").open("a") as stack_file:
+        stack_file.write("  elite-locadora:stripeSecretKey: sk_live_plaintext\n")
+    (tmp_path / "__main__.py").write_text((root / "__main__.py").read_text())
+    with pytest.raises(ProgramError, match="stripeSecretKey is in plain text") as caught:
+        run_stack("staging", project_dir=tmp_path)
+    assert "sk_live_plaintext" not in str(caught.value)
+
+
+def test_the_accepted_regions_are_the_priced_ones() -> None:
+    from pathlib import Path
+
+    from components.config import SUPPORTED_REGIONS
+
+    estimates = Path(__file__).resolve().parent.parent / "preflight" / "estimates"
+    priced = {p.stem.removeprefix("prices-") for p in estimates.glob("prices-*.json")}
+    assert set(SUPPORTED_REGIONS) == priced

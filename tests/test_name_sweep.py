@@ -74,13 +74,16 @@ SETTINGS = [
         {"name": "replica-usw2", "region": "us-west-2", "availabilityZone": "us-west-2b",
          "instanceClass": "db.r6g.large"}]}),
     ("production-dr", {"drMode": "active"}),
-    ("production-dr", {"aws:region": "eu-west-1", "natStrategy": "none"}),
-    ("staging", {"natStrategy": "none", "interfaceEndpoints": []}),
+    ("production-dr", {"natStrategy": "one-per-az", "azCount": 2}),
+    # No NAT: only a web service from the account's own registry, which the endpoints serve.
+    ("staging", {"natStrategy": "none", "services": [
+        {"name": "frontend", "kind": "web", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/frontend:1",
+         "port": 80, "cpu": 512, "memory": 1024, "desiredCount": 1, "minCount": 1, "maxCount": 2, "public": True}]}),
     ("staging", {"logAggregation": True, "openSearchDedicatedMasterCount": 5}),
     ("staging", {"cacheEngine": "redis", "cacheEngineVersion": "7.0", "redisNodeCount": 6}),
     ("staging", {"dbInsightsMode": "advanced", "dbPerformanceInsightsRetentionDays": 731}),
     ("staging", {"dbMonitoringIntervalSeconds": 0, "dbEngineVersion": "8.0"}),
-    ("staging", {"aws:region": "eu-west-1", "logRetentionDays": 3653, "logInfrequentAccess": True}),
+    ("staging", {"aws:region": "us-west-2", "logRetentionDays": 3653, "logInfrequentAccess": True}),
     ("staging", {"albOnlyFromCloudFront": False, "wafManagedRuleGroups": [], "wafRateLimit": 10}),
 ]
 
