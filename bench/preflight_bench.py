@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -96,13 +97,18 @@ def scaling(sizes: list[int], runs: int) -> None:
             resources += clone(base, copy)
             copy += 1
         resources = resources[:size]
-        times = []
-        for _ in range(runs):
-            result = analyze(resources, stack="production", project="elite-locadora", preview=False,
-                             policy_config=config, config_source="bench")
-            times.append(result.seconds)
-        median = statistics.median(times)
-        print(f"  {size:>6} resources: median {median:.2f}s over {runs} runs = {median / size * 1000:.3f}s per 1,000")
+        # Decoded once per request (the pack's default) against the SDK's once per policy.
+        for label, flag in (("decode once", "1"), ("SDK decode per policy", "0")):
+            os.environ["ELITE_POLICY_DESERIALIZE_ONCE"] = flag
+            times = []
+            for _ in range(runs):
+                result = analyze(resources, stack="production", project="elite-locadora", preview=False,
+                                 policy_config=config, config_source="bench")
+                times.append(result.seconds)
+            median = statistics.median(times)
+            print(f"  {size:>6} resources, {label}: median {median:.2f}s over {runs} runs = "
+                  f"{median / size * 1000:.3f}s per 1,000")
+        os.environ.pop("ELITE_POLICY_DESERIALIZE_ONCE", None)
 
 
 def main() -> None:
