@@ -27,6 +27,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results.json"  # what `make readme` puts in the README
+RECORDED: dict[str, list[str]] = {}
+
+
+def report(part: str, line: str) -> None:
+    print(line)
+    RECORDED.setdefault(part, []).append(line.strip())
 
 from preflight.analyzer import POLICY_DIR, analyze, load_policy_config  # noqa: E402
 from preflight.runner import Registration, run_stack  # noqa: E402
@@ -44,7 +51,7 @@ def full_preflight(runs: int, stack: str) -> None:
         programs.append(timings["programSeconds"])
         policies.append(timings["policySeconds"])
     # A DR stack's program time includes running its primary first (the StackReference).
-    print(f"full {stack} preflight, {runs} runs: wall median {statistics.median(walls):.2f}s "
+    report("full", f"full {stack} preflight, {runs} runs: wall median {statistics.median(walls):.2f}s "
           f"(min {min(walls):.2f}, max {max(walls):.2f}); program median {statistics.median(programs):.2f}s; "
           f"policy median {statistics.median(policies):.2f}s")
 
@@ -70,7 +77,7 @@ def change_preview(runs: int, stack: str, ref: str) -> None:
         cold.append(_wall(against_command))
         warm.append(_wall(against_command))
     base = statistics.median(plain)
-    print(f"change preview of {stack} against {ref}, {runs} runs: plain median {base:.2f}s; "
+    report("against", f"change preview of {stack} against {ref}, {runs} runs: plain median {base:.2f}s; "
           f"--against cold median {statistics.median(cold):.2f}s ({statistics.median(cold) / base:.2f}x), "
           f"cached median {statistics.median(warm):.2f}s ({statistics.median(warm) / base:.2f}x)")
 
@@ -89,7 +96,7 @@ def clone(resources: list[Registration], copy: int) -> list[Registration]:
 def scaling(sizes: list[int], runs: int) -> None:
     base = [r for r in run_stack("production").resources if not r.type.startswith("pulumi:providers:")]
     config = load_policy_config(POLICY_DIR / "config" / "production.json")
-    print(f"synthetic stacks from {len(base)} production resources, policy time through the pack process:")
+    report("scaling", f"synthetic stacks from {len(base)} production resources, policy time through the pack process:")
     for size in sizes:
         resources: list[Registration] = []
         copy = 0
@@ -106,7 +113,7 @@ def scaling(sizes: list[int], runs: int) -> None:
                                  policy_config=config, config_source="bench")
                 times.append(result.seconds)
             median = statistics.median(times)
-            print(f"  {size:>6} resources, {label}: median {median:.2f}s over {runs} runs = "
+            report("scaling", f"  {size:>6} resources, {label}: median {median:.2f}s over {runs} runs = "
                   f"{median / size * 1000:.3f}s per 1,000")
         os.environ.pop("ELITE_POLICY_DESERIALIZE_ONCE", None)
 
@@ -127,6 +134,10 @@ def main() -> None:
         change_preview(args.runs, "production", args.against)
     if "scaling" in args.parts:
         scaling(args.sizes, max(1, args.runs // 2))
+    # Parts not run this time keep their last figures.
+    kept = json.loads(RESULTS.read_text()).get("parts", {}) if RESULTS.exists() else {}
+    RESULTS.write_text(json.dumps({"date": time.strftime("%Y-%m-%d"), "machine": f"{os.cpu_count()} cores",
+                                   "parts": {**kept, **RECORDED}}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

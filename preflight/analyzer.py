@@ -193,24 +193,51 @@ class PolicyPackProcess:
             self._process.wait(timeout=10)
 
 
-def analyze(resources: Sequence[Registration], *, stack: str, project: str, preview: bool,
-            policy_config: Mapping[str, Any], config_source: str, pack_dir: Path = POLICY_DIR) -> PolicyRun:
-    started = time.perf_counter()
-    with PolicyPackProcess(pack_dir) as analyzer:
+class PolicySession:
+    """The pack started, introspected and configured before the program runs (a bad policy config
+    is refused in seconds, and the pack's start overlaps the program), then asked about the
+    program's resources. Use as a context manager; `analyze` may be called once."""
+
+    def __init__(self, *, stack: str, project: str, preview: bool, policy_config: Mapping[str, Any],
+                 config_source: str, pack_dir: Path = POLICY_DIR) -> None:
+        started = time.perf_counter()
+        self._process = PolicyPackProcess(pack_dir)
+        self._analyzer = self._process.__enter__()
         try:
-            info = analyzer.GetAnalyzerInfo(empty_pb2.Empty())
-            run = PolicyRun(pack=info.name, version=_pack_version(pack_dir, info.version), policies=[
+            info = self._analyzer.GetAnalyzerInfo(empty_pb2.Empty())
+            self.run = PolicyRun(pack=info.name, version=_pack_version(pack_dir, info.version), policies=[
                 {"name": p.name, "level": LEVEL_NAMES.get(p.enforcementLevel, "advisory"),
                  "controls": [c.strip() for c in p.framework.reference.split(",") if c.strip()]}
                 for p in info.policies])
-            analyzer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
+            self._analyzer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
                 stack=stack, project=project, organization="organization", dry_run=preview))
             configs = _policy_configs(info, policy_config, config_source)
-            analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configs))
-            levels = {name: LEVEL_NAMES[c.enforcementLevel] for name, c in configs.items()}
-            run.policies = [{**p, "level": levels[p["name"]]} for p in run.policies]
-            by_urn = {r.urn: r for r in resources}
-            diagnostics: list[tuple[str, analyzer_pb2.AnalyzeDiagnostic]] = []
+            self._analyzer.Configure(analyzer_pb2.ConfigureAnalyzerRequest(policyConfig=configs))
+        except grpc.RpcError as exc:
+            self.close()
+            raise AnalyzerError(f"policy pack failed: {exc.details()}") from None  # type: ignore[attr-defined]
+        except BaseException:
+            self.close()
+            raise
+        levels = {name: LEVEL_NAMES[c.enforcementLevel] for name, c in configs.items()}
+        self.run.policies = [{**p, "level": levels[p["name"]]} for p in self.run.policies]
+        self.setup_seconds = time.perf_counter() - started
+
+    def __enter__(self) -> PolicySession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._process.__exit__(None, None, None)
+
+    def analyze(self, resources: Sequence[Registration]) -> PolicyRun:
+        started = time.perf_counter()
+        analyzer, run = self._analyzer, self.run
+        by_urn = {r.urn: r for r in resources}
+        diagnostics: list[tuple[str, analyzer_pb2.AnalyzeDiagnostic]] = []
+        try:
             for reg in resources:
                 response = analyzer.Analyze(analyzer_pb2.AnalyzeRequest(
                     type=reg.type, properties=reg.engine_inputs, urn=reg.urn, name=reg.name, options=_options(reg),
@@ -226,12 +253,22 @@ def analyze(resources: Sequence[Registration], *, stack: str, project: str, prev
             diagnostics.extend(("", d) for d in stack_response.diagnostics)
         except grpc.RpcError as exc:
             raise AnalyzerError(f"policy pack failed: {exc.details()}") from None  # type: ignore[attr-defined]
-    for urn, d in diagnostics:
-        if d.message.startswith(f"can't run policy '{d.policyName}'"):
-            continue  # a value unknown during preview; the pack's rules skip those themselves
-        run.violations.append(Violation(
-            policy=d.policyName, level=LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
-            severity=analyzer_pb2.PolicySeverity.Name(d.severity).removeprefix("POLICY_SEVERITY_").lower(),
-            urn=d.urn or urn, message=d.message.removeprefix(d.description).strip()))
-    run.seconds = time.perf_counter() - started
-    return run
+        finally:
+            self.close()
+        for urn, d in diagnostics:
+            if d.message.startswith(f"can't run policy '{d.policyName}'"):
+                continue  # a value unknown during preview; the pack's rules skip those themselves
+            run.violations.append(Violation(
+                policy=d.policyName, level=LEVEL_NAMES.get(d.enforcementLevel, "advisory"),
+                severity=analyzer_pb2.PolicySeverity.Name(d.severity).removeprefix("POLICY_SEVERITY_").lower(),
+                urn=d.urn or urn, message=d.message.removeprefix(d.description).strip()))
+        run.seconds = self.setup_seconds + time.perf_counter() - started
+        return run
+
+
+def analyze(resources: Sequence[Registration], *, stack: str, project: str, preview: bool,
+            policy_config: Mapping[str, Any], config_source: str, pack_dir: Path = POLICY_DIR) -> PolicyRun:
+    """Start the pack, configure it and judge `resources` in one go."""
+    session = PolicySession(stack=stack, project=project, preview=preview, policy_config=policy_config,
+                            config_source=config_source, pack_dir=pack_dir)
+    return session.analyze(resources)

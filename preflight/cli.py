@@ -1,6 +1,8 @@
 """`python -m preflight`: the offline preview of a stack (what `pulumi preview` would create).
 
-Exit codes: 0 clean; 1 mandatory policy violations; 2 the program or its config failed.
+Exit codes: 0 clean (advisory findings allowed); 1 mandatory findings (policy violations, the
+data guard); 2 the input, the program or the pack failed — one line naming the file, key or flag
+and what is accepted (`--debug`, anywhere on the line, adds the traceback).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 from rich.tree import Tree
 
-from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, analyze, load_policy_config
+from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, PolicySession, load_policy_config
 from .changes import SECRET_MARKER, BaseError, jsonable
 from .runner import (
     PROJECT_DIR,
+    REFERENCE_KEYS,
     ProgramError,
     Registration,
     StackRun,
@@ -31,12 +35,27 @@ from .runner import (
 )
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_FAILED = 0, 1, 2
+# Progress and errors go to standard error, so standard output stays the report (and pipes cleanly).
+STDERR = Console(stderr=True, highlight=False)
+
+
+class InputError(ValueError):
+    """A command-line input the command cannot use: names the flag and what is accepted."""
+
+
+def progress(message: str) -> None:
+    STDERR.print(Text(f"» {message}", style="dim"), soft_wrap=True)
+
+
+def _plain(text: Any) -> Text:
+    """Untrusted text (findings, names, config values) as a cell or line, never as markup."""
+    return Text(str(text))
 
 
 def _label(reg: Registration) -> str:
     kind = "[dim]component[/dim] " if not reg.custom else ""
     protect = " [yellow](protected)[/yellow]" if reg.protect else ""
-    return f"[green]+[/green] {kind}[cyan]{reg.type}[/cyan] {reg.name}{protect}"
+    return f"[green]+[/green] {kind}[cyan]{escape(reg.type)}[/cyan] {escape(reg.name)}{protect}"
 
 
 def resource_tree(run: StackRun) -> Tree:
@@ -44,7 +63,7 @@ def resource_tree(run: StackRun) -> Tree:
     known = {r.urn for r in run.resources}
     for reg in run.resources:
         children[reg.parent if reg.parent in known else ""].append(reg)
-    root = Tree(f"[green]+[/green] [cyan]pulumi:pulumi:Stack[/cyan] elite-locadora-{run.stack}")
+    root = Tree(f"[green]+[/green] [cyan]pulumi:pulumi:Stack[/cyan] elite-locadora-{escape(run.stack)}")
 
     def add(node: Tree, parent: str) -> None:
         for reg in children.get(parent, []):
@@ -104,17 +123,18 @@ def _print_violations(policies: PolicyRun, console: Console) -> None:
     for name, found in sorted(by_policy.items()):
         for v in found:
             style = "red" if v.level == "mandatory" else "yellow"
-            table.add_row(name, f"[{style}]{v.level}[/{style}]", v.urn.split("::")[-1] or "(stack)", v.message)
+            table.add_row(_plain(name), Text(v.level, style=style), _plain(v.urn.split("::")[-1] or "(stack)"),
+                          _plain(v.message))
     console.print(table)
 
 
-def _overrides(pairs: list[str] | None) -> dict[str, Any]:
+def _overrides(pairs: list[str] | None, flag: str = "--set") -> dict[str, Any]:
     """--set key=value (value as JSON where it parses: numbers, booleans, lists)."""
     result: dict[str, Any] = {}
     for pair in pairs or []:
         key, sep, raw = pair.partition("=")
         if not sep or not key:
-            raise UnknownStackError(f"--set expects key=value, got {pair!r}")
+            raise InputError(f"{flag} expects KEY=VALUE (e.g. {flag} dbInstanceClass=db.r6g.2xlarge), got {pair!r}")
         try:
             result[key] = json.loads(raw)
         except json.JSONDecodeError:
@@ -147,56 +167,97 @@ def _print_changes(changing: list[Any], console: Console) -> None:
             console.print(f"      [yellow]effect:[/yellow] {escape(effect)}", soft_wrap=True)
 
 
+def _policy_config_path(args: argparse.Namespace) -> Path:
+    given = getattr(args, "policy_config", None)
+    return Path(given) if given else POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
+
+
+def _run_program(args: argparse.Namespace, *, preview: bool, project_dir: Path = PROJECT_DIR,
+                 overrides: dict[str, Any] | None = None, **kwargs: Any) -> StackRun:
+    """The program under the mock engine, with a phase line before and after."""
+    from .runner import load_cli_config
+
+    values, _, _ = load_cli_config(args.stack, overrides, project_dir, settings_from=args.config_from)
+    project = project_name(project_dir)
+    for key in REFERENCE_KEYS:
+        if values.get(f"{project}:{key}"):
+            progress(f"stack {values[f'{project}:{key}']} runs first: {args.stack} reads its outputs ({key})")
+    progress(f"running the program of {args.stack} (mock engine, {'preview' if preview else 'update'} mode)")
+    started = time.perf_counter()
+    run = run_stack(args.stack, preview=preview, overrides=overrides, settings_from=args.config_from,
+                    project_dir=project_dir, **kwargs)
+    progress(f"program: {len(run.resources)} resources in {time.perf_counter() - started:.1f}s")
+    return run
+
+
+def _open_policies(args: argparse.Namespace, *, preview: bool, project: str,
+                   policy_config: dict[str, Any] | None = None) -> PolicySession:
+    """The pack, configured with the stack's policy config, before the program runs."""
+    path = _policy_config_path(args)
+    shown = path.relative_to(PROJECT_DIR) if path.is_relative_to(PROJECT_DIR) else path
+    progress(f"starting the policy pack with {shown}")
+    return PolicySession(stack=args.stack, project=project, preview=preview,
+                         policy_config=load_policy_config(path) if policy_config is None else policy_config,
+                         config_source=str(path))
+
+
+def _judge(session: PolicySession, run: StackRun) -> PolicyRun:
+    progress(f"policies: judging {len(run.resources)} resources with {len(session.run.policies)} policies")
+    policies = session.analyze(run.resources)
+    progress(f"policies: {len(policies.violations)} finding(s) in {policies.seconds:.1f}s")
+    return policies
+
+
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
     from . import changes
 
     started = time.perf_counter()
     preview = args.mode == "preview"
     project_dir = Path(args.project_dir).resolve()
+    project = project_name(project_dir)
+    overrides = _overrides(args.set)
     pending = changes.start_against(args.against, args.stack, project_dir) if args.against else None
     base = None
     if pending is not None and Path(args.against).exists():  # a file is checked before the program runs
-        base = changes.load_base(pending(), args.stack, project_name(project_dir))
-    run = run_stack(args.stack, preview=preview, overrides=_overrides(args.set), settings_from=args.config_from,
-                    project_dir=project_dir, prior=changes.prior_state(base) if base else None)
-    if pending is not None and base is None:  # a git ref's program ran beside this one
-        base = changes.load_base(pending(), args.stack, project_name(project_dir))
-    program_seconds = time.perf_counter() - started
-    config_path = Path(args.policy_config) if args.policy_config else \
-        POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
-    policy_config = load_policy_config(config_path)
-    project = project_name(project_dir)
-    console.print(f"Previewing stack [bold]{args.stack}[/bold] offline (mock engine, {args.mode} mode)")
-    console.print(resource_tree(run))
-    counts = summary(run)
-    console.print(f"\nResources:\n    [green]+ {counts['create']} to create[/green] "
-                  f"({counts['custom']} resources, {counts['components']} components, "
-                  f"{counts['protected']} protected)")
-    for note in run.notes:
-        console.print(f"[yellow]note:[/yellow] {note}")
-    for warning in run.warnings:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
-    planned: list[Any] = []
-    stops: list[str] = []
-    if base is not None:
-        planned = changes.diff(run, base)
-        console.print(f"\nChanges against {args.against}:")
-        _print_changes(planned, console)
-        console.print(changes.summary_line(planned))
-        allowed = {**policy_config.get("stateful-resources-protected", {}).get("allowReplace", {}),
-                   **{name: "on the command line (--allow-replace)" for name in args.allow_replace or []}}
-        stops, acknowledged, guard_notes = changes.guard(planned, allowed)
-        for line in acknowledged:
-            console.print(f"[yellow]acknowledged:[/yellow] {escape(line)}", soft_wrap=True)
-        for line in guard_notes:
-            console.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
-        for line in changes.protected(planned):
-            console.print(f"[yellow]protected:[/yellow] {escape(line)}", soft_wrap=True)
-        for line in stops:
-            console.print(f"[red]data guard:[/red] {escape(line)}", soft_wrap=True)
-    with console.status("Running the policy pack…"):
-        policies = analyze(run.resources, stack=args.stack, project=project, preview=preview,
-                           policy_config=policy_config, config_source=str(config_path))
+        base = changes.load_base(pending(), args.stack, project)
+    elif pending is not None:
+        progress(f"running the program at {args.against} for {args.stack} beside this one (the base)")
+    policy_config = load_policy_config(_policy_config_path(args))
+    with _open_policies(args, preview=preview, project=project, policy_config=policy_config) as session:
+        run = _run_program(args, preview=preview, project_dir=project_dir, overrides=overrides,
+                           prior=changes.prior_state(base) if base else None)
+        if pending is not None and base is None:  # a git ref's program ran beside this one
+            base = changes.load_base(pending(), args.stack, project)
+        program_seconds = time.perf_counter() - started
+        console.print(f"Previewing stack [bold]{escape(args.stack)}[/bold] offline (mock engine, {args.mode} mode)")
+        console.print(resource_tree(run))
+        counts = summary(run)
+        console.print(f"\nResources:\n    [green]+ {counts['create']} to create[/green] "
+                      f"({counts['custom']} resources, {counts['components']} components, "
+                      f"{counts['protected']} protected)")
+        for note in run.notes:
+            console.print(f"[yellow]note:[/yellow] {escape(note)}")
+        for warning in run.warnings:
+            console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+        planned: list[Any] = []
+        stops: list[str] = []
+        if base is not None:
+            planned = changes.diff(run, base)
+            console.print(f"\nChanges against {escape(args.against)}:")
+            _print_changes(planned, console)
+            console.print(changes.summary_line(planned))
+            allowed = {**policy_config.get("stateful-resources-protected", {}).get("allowReplace", {}),
+                       **{name: "on the command line (--allow-replace)" for name in args.allow_replace or []}}
+            stops, acknowledged, guard_notes = changes.guard(planned, allowed)
+            for line in acknowledged:
+                console.print(f"[yellow]acknowledged:[/yellow] {escape(line)}", soft_wrap=True)
+            for line in guard_notes:
+                console.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
+            for line in changes.protected(planned):
+                console.print(f"[yellow]protected:[/yellow] {escape(line)}", soft_wrap=True)
+            for line in stops:
+                console.print(f"[red]data guard:[/red] {escape(line)}", soft_wrap=True)
+        policies = _judge(session, run)
     _print_violations(policies, console)
     console.print(f"Program: {program_seconds:.2f}s  Policies: {policies.seconds:.2f}s")
     if args.json:
@@ -213,7 +274,11 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[red]{len(policies.mandatory)} mandatory policy violation(s)[/red]")
     if stops:
         console.print(f"[red]{len(stops)} stateful replacement(s) or deletion(s) not acknowledged[/red]")
-    return EXIT_VIOLATIONS if policies.mandatory or stops else EXIT_OK
+    code = EXIT_VIOLATIONS if policies.mandatory or stops else EXIT_OK
+    advisory = len(policies.violations) - len(policies.mandatory)
+    console.print(f"Result: {len(policies.mandatory) + len(stops)} mandatory, {advisory} advisory finding(s) "
+                  f"— exit {code}")
+    return code
 
 
 def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
@@ -221,24 +286,24 @@ def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
 
     # Resolved values (update mode): a policy passes over what a preview leaves unknown, and a
     # control must not count as passed on resources nobody could judge.
-    run = run_stack(args.stack, preview=False, overrides=_overrides(args.set), settings_from=args.config_from)
-    config_path = POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
-    policies = analyze(run.resources, stack=args.stack, project=project_name(), preview=False,
-                       policy_config=load_policy_config(config_path), config_source=str(config_path))
+    overrides = _overrides(args.set)
+    with _open_policies(args, preview=False, project=project_name()) as session:
+        run = _run_program(args, preview=False, overrides=overrides)
+        policies = _judge(session, run)
     results = compliance.evaluate(policies, run.resources)
     if args.json:
         Path(args.json).write_text(json.dumps(compliance.as_json(args.stack, results), indent=2))
     if args.format == "markdown":
         sys.stdout.write(compliance.markdown(args.stack, results))
     else:
-        table = Table(title=f"AWS Foundational Security Best Practices: {args.stack} (offline)")
+        table = Table(title=f"AWS Foundational Security Best Practices: {escape(args.stack)} (offline)")
         for column in ("control", "severity", "status", "policies", "resources / reason"):
             table.add_column(column, overflow="fold")
         styles = {"failed": "red", "passed": "green", "waived": "yellow", "not applicable": "dim"}
         for r in results:
             detail = ", ".join(r.resources) if r.resources else r.reason
-            table.add_row(r.control, r.severity, f"[{styles[r.status]}]{r.status}[/{styles[r.status]}]",
-                          ", ".join(r.policies), detail)
+            table.add_row(_plain(r.control), _plain(r.severity), Text(r.status, style=styles[r.status]),
+                          _plain(", ".join(r.policies)), _plain(detail))
         console.print(table)
         console.print(", ".join(f"{n} {s}" for s, n in compliance.counts(results).items()))
     return EXIT_VIOLATIONS if any(r.status == "failed" for r in results) else EXIT_OK
@@ -247,7 +312,7 @@ def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
     from .graph import render, render_components
 
-    run = run_stack(args.stack, settings_from=args.config_from)
+    run = _run_program(args, preview=False)
     text = render_components(run) if args.components_only else render(run, args.format)
     if args.output:
         Path(args.output).write_text(text)
@@ -260,12 +325,15 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     from .estimates import prices, usage
     from .estimates.cost import estimate
 
-    report = estimate(run_stack(args.stack, overrides=_overrides(args.set), settings_from=args.config_from))
+    overrides = _overrides(args.set)
+    base = _cost_base(args.base) if args.base else None
+    report = estimate(_run_program(args, preview=False, overrides=overrides))
+    progress(f"pricing: {len(report.lines)} priced items, {len(report.unpriced)} unpriced")
     document = cost_document(args.stack, report)
     if args.json:
         Path(args.json).write_text(json.dumps(document, indent=2))
-    if args.base:
-        return _cost_delta(args, console, document)
+    if base is not None:
+        return _cost_delta(args, console, base, document)
     table = Table(title=f"Estimated monthly cost: {args.stack} (USD)")
     for column, justify in (("tier", "left"), ("resource", "left"), ("basis", "left"), ("USD / month", "right"),
                             ("1-yr commitment", "right")):
@@ -281,9 +349,9 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
             committed = sum(x.committed_usd_month or 0.0 for x in group)
             if usd >= 0.005:
                 name = group[0].resource if len(group) == 1 else f"{len(group)} x {group[0].type.split(':')[-1]}"
-                table.add_row(tier, name, group[0].basis, f"{usd:,.2f}", f"{committed:,.2f}")
+                table.add_row(_plain(tier), _plain(name), _plain(group[0].basis), f"{usd:,.2f}", f"{committed:,.2f}")
         committed_subtotal = sum(x.committed_usd_month or 0.0 for x in report.lines if x.tier == tier)
-        table.add_row(f"[bold]{tier}[/bold]", "", "[bold]subtotal[/bold]", f"[bold]{subtotal:,.2f}[/bold]",
+        table.add_row(Text(tier, style="bold"), "", "[bold]subtotal[/bold]", f"[bold]{subtotal:,.2f}[/bold]",
                       f"{committed_subtotal:,.2f}")
     table.add_row("[bold]total[/bold]", "", "", f"[bold]{report.total:,.2f}[/bold]",
                   f"[bold]{report.committed_total:,.2f}[/bold]")
@@ -295,7 +363,7 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     console.print("1-yr commitment: 1-year no-upfront RDS and ElastiCache reserved nodes, OpenSearch reserved "
                   "instances and a Compute Savings Plan for on-demand Fargate, at the discounts in the price files.")
     if report.unpriced:
-        console.print("[yellow]not priced:[/yellow] " + ", ".join(f"{n} ({t})" for t, n in report.unpriced))
+        console.print("[yellow]not priced:[/yellow] " + escape(", ".join(f"{n} ({t})" for t, n in report.unpriced)))
     return EXIT_OK
 
 
@@ -308,26 +376,36 @@ def cost_document(stack: str, report: Any) -> dict[str, Any]:
             "unpriced": [{"type": t, "resource": n} for t, n in report.unpriced]}
 
 
-def _cost_delta(args: argparse.Namespace, console: Console, head: dict[str, Any]) -> int:
+def _cost_base(path: str) -> dict[str, Any]:
+    """An earlier `cost --json`, checked before the program runs."""
+    try:
+        base = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise InputError(f"--base {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--base {path}: not JSON ({exc.msg}); expected a `cost --json` document") from None
+    if not isinstance(base, dict) or not {"stack", "totalMonthly", "lines", "byTier"} <= set(base):
+        raise InputError(f"--base {path}: not a `cost --json` document (it needs stack, totalMonthly, byTier and "
+                         "lines; a preview plan is not one)")
+    return base
+
+
+def _cost_delta(args: argparse.Namespace, console: Console, base: dict[str, Any], head: dict[str, Any]) -> int:
     from .estimates.delta import delta, markdown
 
-    try:
-        base = json.loads(Path(args.base).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        raise UnknownStackError(f"--base {args.base}: not a `cost --json` document ({exc})") from None
     result = delta(base, head)
     if args.format == "markdown":
         sys.stdout.write(markdown(args.stack, result))
         return EXIT_OK
-    table = Table(title=f"Monthly cost change: {args.stack} (USD, base {args.base})")
+    table = Table(title=f"Monthly cost change: {escape(args.stack)} (USD, base {escape(args.base)})")
     for column, justify in (("tier", "left"), ("resource", "left"), ("base", "right"), ("head", "right"),
                             ("change", "right")):
         table.add_column(column, justify=justify, overflow="fold")  # type: ignore[arg-type]
     for row in result["resources"]:
-        table.add_row(row["tier"], row["resource"], f"{row['base']:,.2f}", f"{row['head']:,.2f}",
+        table.add_row(_plain(row["tier"]), _plain(row["resource"]), f"{row['base']:,.2f}", f"{row['head']:,.2f}",
                       f"{row['delta']:+,.2f}")
     for row in result["tiers"]:
-        table.add_row(f"[bold]{row['tier']}[/bold]", "", f"{row['base']:,.2f}", f"{row['head']:,.2f}",
+        table.add_row(Text(row["tier"], style="bold"), "", f"{row['base']:,.2f}", f"{row['head']:,.2f}",
                       f"[bold]{row['delta']:+,.2f}[/bold]")
     total = result["total"]
     table.add_row("[bold]total[/bold]", "", f"{total['base']:,.2f}", f"{total['head']:,.2f}",
@@ -340,12 +418,13 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
     from .estimates.timeline import estimate, estimate_change, explain
 
     base = _overrides(args.set)
-    run = run_stack(args.stack, overrides=base, settings_from=args.config_from)
+    change = _overrides(args.change, "--change")
+    run = _run_program(args, preview=False, overrides=base)
     if args.change:
-        changed = run_stack(args.stack, overrides={**base, **_overrides(args.change)}, settings_from=args.config_from)
+        changed = _run_program(args, preview=False, overrides={**base, **change})
         plan = estimate_change(run, changed)
         timeline = plan.timeline
-        title = f"`pulumi up` of {args.stack} applying {', '.join(args.change)}: critical path"
+        title = escape(f"`pulumi up` of {args.stack} applying {', '.join(args.change)}: critical path")
         console.print(f"{len(plan.created)} to create, {len(plan.updated)} to update, {len(plan.replaced)} to replace, "
                       f"{len(plan.deleted)} to delete")
         for label, names in (("create", plan.created), ("update", plan.updated), ("replace", plan.replaced),
@@ -354,22 +433,22 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"  {label}: {escape(', '.join(names))}", soft_wrap=True)
     else:
         timeline = estimate(run)
-        title = f"First `pulumi up` of {args.stack}: critical path"
+        title = f"First `pulumi up` of {escape(args.stack)}: critical path"
     table = Table(title=title)
     for column in ("starts at", "resource", "type", "takes", "why that long"):
         table.add_column(column, overflow="fold")
     elapsed = 0.0
     for step in timeline.critical_path:
         marker = " [yellow](depends_on)[/yellow]" if step.via_depends_on else ""
-        table.add_row(f"{elapsed / 60:5.1f} min", step.name + marker, step.type.split(":")[-1],
-                      f"{step.seconds / 60:.1f} min", step.source)
+        table.add_row(f"{elapsed / 60:5.1f} min", escape(step.name) + marker, _plain(step.type.split(":")[-1]),
+                      f"{step.seconds / 60:.1f} min", _plain(step.source))
         elapsed += step.seconds
     console.print(table)
     console.print(f"critical path {timeline.critical_seconds / 60:.1f} min; serial sum "
                   f"{timeline.serial_seconds / 60:.1f} min over {timeline.resources} resources")
     for finding in explain(timeline.critical_path):
-        console.print(f"[yellow]possible false dependency:[/yellow] {finding}")
-    if args.change and _overrides(args.change).get("drMode") == "active" and not base:
+        console.print(f"[yellow]possible false dependency:[/yellow] {escape(finding)}")
+    if args.change and change.get("drMode") == "active" and not base:
         # A DR stack's failover: the rest of the recovery figures beside the `up` (README).
         from .estimates.recovery import recovery, recovery_lines
 
@@ -379,10 +458,10 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m preflight", description=__doc__)
-    parser.add_argument("--debug", action="store_true", help="show tracebacks on failure")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on failure (anywhere on the line)")
     sub = parser.add_subparsers(dest="command", required=True)
     preview = sub.add_parser("preview", help="run the program offline and print its plan")
-    preview.add_argument("--stack", required=True)
+    preview.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
     preview.add_argument("--json", metavar="FILE", help="also write plan and violations as JSON "
                                                          "(schema: preflight/plan.schema.json)")
     preview.add_argument("--policy-config", metavar="FILE",
@@ -402,31 +481,33 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the Pulumi project to run (default: this program; e.g. bootstrap)")
     preview.set_defaults(func=cmd_preview)
     graph = sub.add_parser("graph", help="draw the stack's components, resources and dependencies")
-    graph.add_argument("--stack", required=True)
-    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    graph.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
+    graph.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
+                       help="mermaid (renders on GitHub) or Graphviz dot")
     graph.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     graph.add_argument("--components-only", action="store_true",
                        help="one node per tier and the dependencies between tiers (mermaid)")
     graph.set_defaults(func=cmd_graph)
     cost = sub.add_parser("cost", help="estimated monthly cost per tier, from the registered resources")
-    cost.add_argument("--stack", required=True)
-    cost.add_argument("--json", metavar="FILE")
+    cost.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
+    cost.add_argument("--json", metavar="FILE", help="also write the estimate as JSON (what --base reads)")
     cost.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
-    cost.add_argument("--base", metavar="BASE.json", help="an earlier `cost --json`: print the change per resource, "
+    cost.add_argument("--base", metavar="FILE", help="an earlier `cost --json`: print the change per resource, "
                                                           "per tier and in total")
     cost.add_argument("--format", choices=("table", "markdown"), default="table",
                       help="with --base: markdown for a CI job summary")
     cost.set_defaults(func=cmd_cost)
     timeline = sub.add_parser("timeline", help="estimated wall time of a first pulumi up: the critical path")
-    timeline.add_argument("--stack", required=True)
+    timeline.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
     timeline.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
     timeline.add_argument("--change", action="append", metavar="KEY=VALUE",
                           help="time applying this change to the deployed stack instead of a first deploy")
     timeline.set_defaults(func=cmd_timeline)
     compliance = sub.add_parser("compliance", help="per FSBP control: passed, failed, not applicable or waived")
-    compliance.add_argument("--stack", required=True)
+    compliance.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
     compliance.add_argument("--json", metavar="FILE", help="also write the report as JSON")
-    compliance.add_argument("--format", choices=("table", "markdown"), default="table")
+    compliance.add_argument("--format", choices=("table", "markdown"), default="table",
+                            help="markdown for a CI job summary")
     compliance.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
     compliance.set_defaults(func=cmd_compliance)
     for command in (preview, graph, cost, timeline, compliance):
@@ -436,18 +517,84 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_inputs(args: argparse.Namespace) -> None:
+    """Everything the command line names, checked before any program runs: the project, the
+    stack's name and file, the paths written, the syntax of --set/--change, flag combinations."""
+    import os
+
+    import yaml
+
+    from components.naming import stack_name_problem
+
+    from .runner import available_stacks
+
+    project_dir = Path(getattr(args, "project_dir", PROJECT_DIR))
+    if not (project_dir / "Pulumi.yaml").is_file():
+        raise InputError(f"--project-dir {project_dir}: no Pulumi.yaml there (this program, or bootstrap)")
+    problem = stack_name_problem(args.stack)
+    if problem:
+        raise InputError(f"--stack {args.stack!r}: {problem}")
+    stacks = available_stacks(project_dir)
+    if args.config_from:
+        if args.stack in stacks:
+            raise InputError(f"--config-from {args.config_from}: stack {args.stack!r} has its own Pulumi."
+                             f"{args.stack}.yaml (and policy config); --config-from is for a stack without one")
+        if args.config_from not in stacks:
+            raise InputError(f"--config-from {args.config_from!r}: no such stack; available: {', '.join(stacks)}")
+    elif args.stack not in stacks:
+        raise InputError(f"--stack {args.stack!r}: no Pulumi.{args.stack}.yaml in {project_dir}; available stacks: "
+                         f"{', '.join(stacks)} (or --config-from STACK to try a new one)")
+    for path in (project_dir / "Pulumi.yaml", project_dir / f"Pulumi.{args.config_from or args.stack}.yaml"):
+        try:
+            yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise InputError(f"{path.name}:{where}: malformed YAML ({getattr(exc, 'problem', None) or exc})") from None
+    for flag in ("json", "output"):
+        target = getattr(args, flag, None)
+        if target:
+            path = Path(target)
+            parent = path.parent if str(path.parent) else Path(".")
+            if path.is_dir() or not parent.is_dir() or not os.access(parent, os.W_OK) \
+                    or (path.exists() and not os.access(path, os.W_OK)):
+                raise InputError(f"--{flag} {target}: cannot write there (a writable file path is expected)")
+    _overrides(getattr(args, "set", None))
+    _overrides(getattr(args, "change", None), "--change")
+    if getattr(args, "policy_config", None) and not Path(args.policy_config).is_file():
+        raise InputError(f"--policy-config {args.policy_config}: no such file (a JSON object of policy names)")
+    if args.command == "graph" and args.components_only and args.format != "mermaid":
+        raise InputError("--components-only draws mermaid only: drop --format dot, or --components-only for the "
+                         "full graph in dot")
+    if args.command == "cost" and args.format == "markdown" and not args.base:
+        raise InputError("--format markdown is the cost change for a job summary: it needs --base FILE "
+                         "(an earlier `cost --json`)")
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # anywhere on the line, before or after the subcommand
+    args = build_parser().parse_args([a for a in argv if a != "--debug"])
+    args.debug = debug
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-    errors = Console(stderr=True, highlight=False)
     try:
+        check_inputs(args)
         return int(args.func(args, console))
-    except (UnknownStackError, ProgramError, AnalyzerError, BaseError) as exc:
-        if args.debug:
-            errors.print_exception()
-        # One line per finding, unwrapped, so logs and job summaries keep them whole.
-        errors.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
-        return EXIT_FAILED
+    except (InputError, UnknownStackError, ProgramError, AnalyzerError, BaseError) as exc:
+        failure: BaseException = exc
+        message = str(exc)
+    except OSError as exc:
+        failure, message = exc, f"{exc.filename or 'file'}: {exc.strerror or exc}"
+    except Exception as exc:
+        failure = exc
+        message = f"internal error ({type(exc).__name__}: {exc}); rerun with --debug for the traceback"
+    if debug:
+        from rich.traceback import Traceback
+
+        STDERR.print(Traceback.from_exception(type(failure), failure, failure.__traceback__))
+    # One line per finding, unwrapped, so logs and job summaries keep them whole.
+    STDERR.print(Text.assemble(("error: ", "red"), message), soft_wrap=True)
+    return EXIT_FAILED
 
 
 if __name__ == "__main__":  # pragma: no cover

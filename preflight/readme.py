@@ -1,11 +1,15 @@
 """Refresh the README's generated parts from the program: the production diagram, the resource
-count, the cost table and the first-deploy critical path. Tests fail when they go stale.
+count, the cost table and the first-deploy critical path; the table of contents, the CLI reference
+(from the argparse definitions) and the benchmark figures (bench/results.json, written by
+`make bench`). Tests fail when they go stale.
 
     python -m preflight.readme        (make readme)
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import re
 
 from .cli import summary
@@ -59,7 +63,64 @@ def levers_table() -> str:
     return "\n".join(["| lever (production) | saves USD/month | what it trades |", "|---|---:|---|", *rows])
 
 
+def _between(text: str, marker: str, body: str) -> str:
+    """Replace what lies between <!-- marker --> and <!-- /marker -->."""
+    pattern = re.compile(rf"(<!-- {marker} -->\n)(?:.*\n)*?(<!-- /{marker} -->)")
+    return pattern.sub(lambda m: m.group(1) + body + m.group(2), text, count=1)
+
+
+def table_of_contents(text: str) -> str:
+    lines, fenced = [], False
+    for line in text.splitlines():
+        fenced = fenced != line.startswith("```")
+        match = re.match(r"^(##|###) (.+)$", line)
+        if match and not fenced and match.group(2) != "Contents":
+            title = match.group(2)
+            anchor = re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+            lines.append(f"{'  ' if match.group(1) == '###' else ''}- [{title}](#{anchor})")
+    return "\n".join(lines) + "\n"
+
+
+def cli_reference() -> str:
+    from .cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {choice.dest: choice.help for choice in sub._choices_actions}
+    out = []
+    for name, command in sub.choices.items():
+        out += [f"**`python -m preflight {name}`** — {helps.get(name, '')}", "",
+                "| option | meaning |", "|---|---|"]
+        for action in command._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            flags = ", ".join(f"`{o}`" for o in action.option_strings)
+            if action.metavar or action.choices:
+                flags += f" `{action.metavar or ' / '.join(map(str, action.choices))}`"
+            meaning = (action.help or "").replace("|", "/")
+            if action.required:
+                meaning = f"required: {meaning}".strip()
+            if action.default not in (None, False, argparse.SUPPRESS) and "default" not in meaning:
+                meaning += f" (default: {action.default})" if not str(action.default).startswith("/") else ""
+            out.append(f"| {flags} | {meaning} |")
+        out.append("")
+    out.append("Every command also takes `--debug` (anywhere on the line): the traceback of a failure.")
+    return "\n".join(out) + "\n"
+
+
+def bench_figures() -> str:
+    results = PROJECT_DIR / "bench" / "results.json"
+    if not results.exists():
+        return "(run `make bench` to record figures)\n"
+    data = json.loads(results.read_text())
+    lines = [f"Measured {data['date']} on {data['machine']} (`make bench`, medians):", ""]
+    lines += [f"- {line}" for part in ("full", "against", "scaling") for line in data["parts"].get(part, [])]
+    return "\n".join(lines) + "\n"
+
+
 def refresh(text: str) -> str:
+    text = _between(text, "cli-reference", cli_reference())
+    text = _between(text, "bench", bench_figures())
     text = re.sub(r"\| tier \| guide's literal spec \| production \|\n\|---\|---:\|---:\|\n(?:\|.*\|\n)+",
                   lambda _: guide_table() + "\n", text)
     text = re.sub(r"\| lever \(production\) \| saves USD/month \| what it trades \|\n\|---\|---:\|---\|\n(?:\|.*\|\n)+",
@@ -76,8 +137,9 @@ def refresh(text: str) -> str:
                   text, count=1)
     text = re.sub(r"(```mermaid\n)(?:.*\n)*?(```)", lambda m: m.group(1) + render_components(production) + m.group(2),
                   text, count=1)
-    return re.sub(r"`\+ \d+ to create` for production", f"`+ {summary(production)['create']} to create` for production",
+    text = re.sub(r"`\+ \d+ to create` for production", f"`+ {summary(production)['create']} to create` for production",
                   text)
+    return _between(text, "toc", table_of_contents(text))
 
 
 if __name__ == "__main__":

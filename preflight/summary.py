@@ -33,8 +33,24 @@ def render(plan: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    for path in argv:
-        sys.stdout.write(render(json.loads(Path(path).read_text())))
+    """0 written; 2 a plan that cannot be read (one line naming it), never a traceback."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m preflight.summary",
+                                     description="Markdown for a CI job summary from `preview --json` plans.")
+    parser.add_argument("plans", nargs="+", metavar="PLAN.json", help="plans written by `preview --json`")
+    args = parser.parse_args(argv)
+    for path in args.plans:
+        try:
+            plan = json.loads(Path(path).read_text())
+            text = render(plan)
+        except OSError as exc:
+            sys.stderr.write(f"error: {path}: {exc.strerror}\n")
+            return 2
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            sys.stderr.write(f"error: {path}: not a plan written by `preview --json` ({type(exc).__name__}: {exc})\n")
+            return 2
+        sys.stdout.write(text)
     return 0
 
 

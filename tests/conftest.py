@@ -2,15 +2,55 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import importlib
 import inspect
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.config import stack_file_config
-from preflight.runner import Registration, StackRun, run_stack
+from preflight import runner
+from preflight.runner import PROJECT_DIR, Registration, StackRun
+
+_PROGRAM_RUN = runner.run_stack
+_SHARED_RUNS: dict[tuple, StackRun] = {}
+
+
+def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
+              fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR, settings_from: str | None = None,
+              caller_account: str | None = None, prior: Any = None) -> StackRun:
+    """The runner's run_stack, each distinct run of this project done once per test process and
+    handed out as a copy (tests, the CLI and the readme ask for the same runs many times over).
+    A failing run is not kept (it raises every time), nor one of another project or with prior state."""
+    if project_dir != PROJECT_DIR or prior is not None or caller_account is not None:
+        return _PROGRAM_RUN(stack, preview=preview, overrides=overrides, fill_missing_secrets=fill_missing_secrets,
+                            project_dir=project_dir, settings_from=settings_from, caller_account=caller_account,
+                            prior=prior)
+    key = (stack, preview, json.dumps(overrides, sort_keys=True, default=str), fill_missing_secrets, settings_from)
+    if key not in _SHARED_RUNS:
+        _SHARED_RUNS[key] = _PROGRAM_RUN(stack, preview=preview, overrides=overrides,
+                                         fill_missing_secrets=fill_missing_secrets, settings_from=settings_from)
+    return copy.deepcopy(_SHARED_RUNS[key])
+
+
+def _share_program_runs() -> None:
+    """Every module that imported run_stack by name gets the shared one."""
+    for module in list(sys.modules.values()):
+        if getattr(module, "run_stack", None) is _PROGRAM_RUN and module.__name__ != __name__:
+            module.run_stack = run_stack  # type: ignore[attr-defined]
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    import preflight.cli
+    import preflight.estimates.recovery
+    import preflight.readme  # noqa: F401 - imported so their run_stack is shared too
+
+    _share_program_runs()
 
 STACKS = ("staging", "production", "production-dr")
 # Stacks serving on their own (CloudFront edge, primary database): not a standby.
@@ -80,3 +120,33 @@ def children_of(run: StackRun, component: Registration) -> list[Registration]:
             found.append(reg)
             todo.append(reg.urn)
     return found
+
+
+# `make test-fast` leaves out tests that run a stack's program (`-m "not stacks"`): a test is
+# marked when its own source, a module helper it calls, or a fixture it takes runs one.
+_RUNS_A_STACK = ("stack_run(", "run_stack(", "run_of(", "cli.main(", "subprocess.")
+_STACK_FIXTURES = {"any_stack", "serving_stack", "staging", "production", "plan", "toy"}
+
+
+def _runs_a_stack(source: str) -> bool:
+    return any(token in source for token in _RUNS_A_STACK)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    helpers: dict[Any, set[str]] = {}
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is None:
+            continue
+        module = inspect.getmodule(function)
+        if module not in helpers:
+            helpers[module] = {name for name, member in vars(module).items()
+                               if inspect.isfunction(member) and member.__module__ == module.__name__
+                               and _runs_a_stack(inspect.getsource(member))}
+        source = inspect.getsource(function)
+        uses = set(getattr(item, "fixturenames", ())) & _STACK_FIXTURES
+        definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+        fixture_runs = any(_runs_a_stack(inspect.getsource(d.func)) for defs in definitions.values() for d in defs
+                           if inspect.isfunction(d.func) and d.func.__module__.startswith("tests"))
+        if _runs_a_stack(source) or uses or fixture_runs or any(f"{name}(" in source for name in helpers[module]):
+            item.add_marker(pytest.mark.stacks)

@@ -160,9 +160,17 @@ def test_each_stack_breaks_no_constraint(stack: str) -> None:
     assert roles and all(constraints.physical_names(r) for r in roles)
 
 
+def test_a_bad_tag_value_is_refused_at_its_config_key(capsys: pytest.CaptureFixture) -> None:
+    assert cli.main(["preview", "--stack", "staging", "--set", "owner=platform!team"]) == cli.EXIT_FAILED
+    assert "elite-locadora:owner = 'platform!team': must be a tag value" in capsys.readouterr().err
+
+
 def test_program_that_breaks_a_constraint_exits_2_naming_resource_argument_and_fix(
-        capsys: pytest.CaptureFixture) -> None:
-    # The owner tag passes config validation but not AWS's tag character set.
+        capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With the config key's own check out of the way, the create-time constraint still stops it.
+    import components.config
+
+    monkeypatch.setattr(components.config, "_TAG_VALUE", re.compile(r".+"))
     assert cli.main(["preview", "--stack", "staging", "--set", "owner=platform!team"]) == cli.EXIT_FAILED
     err = capsys.readouterr().err
     for fragment in ("create-time constraint", "breaks tags", "tags.Owner", "'platform!team'", "Fix:",
@@ -252,7 +260,7 @@ def test_bad_stack_name_stops_the_program_before_any_resource(stack: str) -> Non
 
 def test_cli_refuses_a_bad_stack_name_with_exit_2(capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["preview", "--stack", "QA_1", "--config-from", "staging"]) == cli.EXIT_FAILED
-    assert "invalid stack name 'QA_1'" in capsys.readouterr().err
+    assert "--stack 'QA_1': must be lower-case letters" in capsys.readouterr().err
 
 
 

@@ -141,7 +141,8 @@ def test_a_bad_base_file_is_a_clear_error(tmp_path: Path, capsys: pytest.Capture
     bad = tmp_path / "bad.json"
     bad.write_text("not json")
     assert cli.main(["cost", "--stack", "staging", "--base", str(bad)]) == cli.EXIT_FAILED
-    assert "not a `cost --json` document" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "not JSON" in err and "a `cost --json` document" in err
 
 
 def _budget(stack: str, usd: float, preview: bool = True) -> list:

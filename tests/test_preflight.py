@@ -211,6 +211,7 @@ def test_policy_reference_has_no_drift() -> None:
     assert (POLICY_DIR / "README.md").read_text() == render(), "run `make policy-docs`"
 
 
+@pytest.mark.stacks  # runs every stack's program (through a helper)
 def test_readme_generated_parts_are_current() -> None:
     # Diagram, resource count, cost table and critical path (python -m preflight.readme).
     from preflight.readme import README, refresh

@@ -50,6 +50,7 @@ def registered_types() -> set[str]:
             if r.custom and r.type.split(":")[0] in ("aws", "random", "pulumi")}
 
 
+@pytest.mark.stacks  # runs every stack's program (through a helper)
 def test_every_registered_type_is_in_the_map() -> None:
     missing = registered_types() - set(property_map.entries())
     assert not missing, f"classify these types in policies/elite_policies/property_map.yaml: {sorted(missing)}"
@@ -100,6 +101,7 @@ def test_a_key_given_twice_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
         property_map.load.cache_clear()
 
 
+@pytest.mark.stacks  # runs every stack's program (through a helper)
 @pytest.mark.parametrize("stack", ALL_RUNS)
 def test_the_unbroken_stack_passes_every_mutated_policy(stack: str) -> None:
     run = run_of(stack)
@@ -109,6 +111,7 @@ def test_the_unbroken_stack_passes_every_mutated_policy(stack: str) -> None:
         assert findings(run, None, name) == [], (stack, name)
 
 
+@pytest.mark.stacks  # runs every stack's program (through a helper)
 @pytest.mark.parametrize("stack", ALL_RUNS)
 def test_mutation_suite(stack: str) -> None:
     outcomes = list(suite(run_of(stack)))

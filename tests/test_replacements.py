@@ -14,6 +14,7 @@ from tests.test_property_map import registered_types, sdk_properties
 TABLE = json.loads((Path(__file__).resolve().parent.parent / "preflight" / "replacements.json").read_text())
 
 
+@pytest.mark.stacks  # runs every stack's program (through a helper)
 def test_every_registered_type_is_in_the_table() -> None:
     missing = registered_types() - set(TABLE["types"])
     assert not missing, f"derive their replacing inputs (tools/derive_replacements.py): {sorted(missing)}"
