@@ -649,6 +649,13 @@ def _unknown_keys() -> list[str]:
     return found
 
 
+def _with_suggestion(key: str, known: set[str]) -> str:
+    from difflib import get_close_matches
+
+    near = get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    return f"{key} (did you mean {near[0]}?)" if near else key
+
+
 def _plaintext_secrets() -> list[str]:
     """Supplied secrets written in plain text (a stack file's `key: sk_live_…`, not `secure:`)."""
     from pulumi.runtime.config import CONFIG, is_config_secret
@@ -700,7 +707,7 @@ def _apply_dr_active(raw: dict[str, Any], stack: str) -> frozenset[str]:
                           "an object of config keys (without the project prefix) and their active values")
     settable = {field.alias or to_camel(name) for name, field in StackConfig.model_fields.items()} - \
         set(DR_FIXED_KEYS) - {"aws:region"}
-    wrong = sorted(k for k in layer if k not in settable)
+    wrong = [_with_suggestion(k, settable) for k in sorted(layer) if k not in settable]
     if wrong:
         raise ConfigError(f"invalid configuration for stack {stack!r}:\n  {PROJECT}:drActive sets {', '.join(wrong)}: "
                           f"must be keys of this project other than {', '.join(DR_FIXED_KEYS)} and aws:region")

@@ -88,7 +88,11 @@ def _policy_configs(info: analyzer_pb2.AnalyzerInfo, config: Mapping[str, Any], 
     default_level = config.get("all")
     unknown = sorted(k for k in config if k != "all" and k not in policies)
     if unknown:
-        raise AnalyzerError(f"{source}: no policy named {', '.join(unknown)} in pack {info.name}")
+        from difflib import get_close_matches
+
+        named = [k + (f" (did you mean {near[0]}?)" if (near := get_close_matches(k, sorted(policies), n=1)) else "")
+                 for k in unknown]
+        raise AnalyzerError(f"{source}: no policy named {', '.join(named)} in pack {info.name}")
     result = {}
     for name, policy in policies.items():
         given = config.get(name, {})

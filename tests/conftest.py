@@ -103,10 +103,12 @@ def resource_class(token: str) -> Any:
 
 
 def is_taggable(reg: Registration) -> bool:
-    if not reg.custom or not reg.type.startswith("aws:"):
-        return False
-    init = resource_class(reg.type)._internal_init
-    return "tags" in inspect.signature(init).parameters
+    return reg.custom and reg.type.startswith("aws:") and _type_takes_tags(reg.type)
+
+
+@functools.cache
+def _type_takes_tags(token: str) -> bool:
+    return "tags" in inspect.signature(resource_class(token)._internal_init).parameters
 
 
 def children_of(run: StackRun, component: Registration) -> list[Registration]:

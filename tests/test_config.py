@@ -77,6 +77,7 @@ BAD_VALUES = [
                    "desiredCount": 1, "minCount": 1, "maxCount": 2}],
      ["elite-locadora:services", "exactly one public service of kind web"]),
     ("natStategy", "single", ["unknown key", "elite-locadora:natStategy", "did you mean elite-locadora:natStrategy"]),
+    ("drActive", {"natStategy": "single"}, ["drActive sets natStategy (did you mean natStrategy?)"]),
     ("aws:regoin", "us-east-1", ["unknown key", "aws:regoin (did you mean aws:region?)"]),
     ("elitelocadora:natStrategy", "single", ["did you mean elite-locadora:natStrategy?"]),
     ("aws:region", "us-east-9", ["aws:region = 'us-east-9'", "us-east-1, us-west-2"]),

@@ -133,3 +133,10 @@ def test_the_summary_tool_keeps_the_contract(tmp_path: Path, capsys: pytest.Capt
     assert summary.main([str(tmp_path / "x.json")]) == 2
     assert summary.main([str(tmp_path / "missing.json")]) == 2
     assert "not a plan" in capsys.readouterr().err
+
+
+def test_a_misspelt_policy_name_gets_the_nearest_one(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    config = tmp_path / "policy.json"
+    config.write_text('{"stateful-resource-protected": {"required": true}}')
+    assert cli.main(["preview", "--stack", "staging", "--policy-config", str(config)]) == cli.EXIT_FAILED
+    assert "(did you mean stateful-resources-protected?)" in capsys.readouterr().err

@@ -34,6 +34,16 @@ class _RequestCache:
         self.by_message.clear()
         self.by_dict.clear()
 
+    @staticmethod
+    def remembered(table: dict[int, tuple[Any, Any]], source: Any, decode: Any) -> Any:
+        """`decode(source)`, once per source object (identity, not equality) while the table lives."""
+        hit = table.get(id(source))
+        if hit is not None and hit[0] is source:
+            return hit[1]
+        decoded = decode(source)
+        table[id(source)] = (source, decoded)
+        return decoded
+
 
 def install() -> bool:
     """Patch the servicer if this is the version it was written for; True when installed."""
@@ -59,22 +69,12 @@ def install() -> bool:
         def MessageToDict(message: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N802 - the SDK's name
             if args or kwargs:
                 return message_to_dict(message, *args, **kwargs)
-            hit = cache.by_message.get(id(message))
-            if hit is not None and hit[0] is message:
-                return hit[1]
-            decoded = message_to_dict(message)
-            cache.by_message[id(message)] = (message, decoded)
-            return decoded
+            return cache.remembered(cache.by_message, message, message_to_dict)
 
     def deserialize_properties(props: Any, proxy_secrets: bool = False) -> Any:
         if proxy_secrets:  # Remediate's form: left to the SDK
             return deserialize(props, proxy_secrets)
-        hit = cache.by_dict.get(id(props))
-        if hit is not None and hit[0] is props:
-            return hit[1]
-        decoded = deserialize(props)
-        cache.by_dict[id(props)] = (props, decoded)
-        return decoded
+        return cache.remembered(cache.by_dict, props, deserialize)
 
     def per_request(method: Any) -> Any:
         @functools.wraps(method)
