@@ -249,6 +249,17 @@ class ReadReplica(_Model):
         return self
 
 
+class AdoptedDatabase(_Model):
+    """Create-time settings of a database this stack adopted from another tool (`preflight adopt`)
+    that RDS cannot change in place: kept, the first `up` updates the instance instead of
+    replacing it. Empty for a database this program created."""
+
+    identifier: Annotated[str, Field(pattern=r"^[a-z](-?[a-z0-9]){0,62}$")] | None = None
+    username: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")] | None = None
+    kms_key_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")] \
+        | None = None
+
+
 class ServiceCapacity(_Model):
     """A service's own FARGATE / FARGATE_SPOT split (otherwise the cluster's default strategy):
     `onDemandBase` tasks always on demand, the rest split by the weights."""
@@ -361,6 +372,7 @@ class StackConfig(_Model):
     db_performance_insights_retention_days: int
     db_monitoring_interval_seconds: Annotated[int, AfterValidator(_monitoring_interval)]
     read_replicas: list[ReadReplica]
+    adopted_database: AdoptedDatabase
 
     cache_engine: Literal["valkey", "redis"]
     cache_engine_version: Annotated[str, Field(pattern=r"^\d+\.\d+$")]
@@ -370,6 +382,8 @@ class StackConfig(_Model):
     redis_snapshot_window: DailyWindow
     redis_maintenance_window: WeeklyWindow
 
+    # An existing bucket the stack adopted (`preflight adopt`): S3 cannot rename a bucket.
+    adopted_assets_bucket: Annotated[str, Field(pattern=r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$")]
     assets_infrequent_access_days: Annotated[int, Field(ge=30)]
     assets_glacier_days: Annotated[int, Field(ge=1)]
     assets_expiration_days: Annotated[int, Field(ge=1)]

@@ -80,7 +80,8 @@ class DataTier(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self._stateful = pulumi.ResourceOptions(parent=self, protect=args.config.protect_stateful_resources)
 
-        self.db_port, self.db_name, self.db_username = MYSQL_PORT, DATABASE_NAME, DATABASE_USER
+        adopted = self._cfg.adopted_database
+        self.db_port, self.db_name, self.db_username = MYSQL_PORT, DATABASE_NAME, adopted.username or DATABASE_USER
         self.db_security_group_id = self._client_only_group(
             "mysql", MYSQL_PORT, args.vpc_id, args.app_security_group_id, "MySQL from the application tier")
         self.redis_port = REDIS_PORT
@@ -176,7 +177,11 @@ class DataTier(pulumi.ComponentResource):
 
     def _mysql_primary(self) -> None:
         cfg, args = self._cfg, self._args
-        identifier = physical_name("rds-instance", args.name_prefix, "mysql")
+        adopted = cfg.adopted_database
+        identifier = adopted.identifier or physical_name("rds-instance", args.name_prefix, "mysql")
+        # RDS re-encrypts storage only through a snapshot copy, and Performance Insights keeps its
+        # first key: an adopted instance keeps both.
+        key_arn = adopted.kms_key_arn or args.key_arns["database"]
         self._params = self._parameter_group("mysql")
         self._monitoring = self._monitoring_role()
         # RDS refuses a monitoring role with enhanced monitoring off (interval 0).
@@ -193,7 +198,7 @@ class DataTier(pulumi.ComponentResource):
             # What only a new database takes; a promoted replica keeps the primary's.
             origin: dict = dict(engine="mysql", engine_version=cfg.db_engine_version,
                                 allocated_storage=cfg.db_allocated_storage_gib, db_name=DATABASE_NAME,
-                                username=DATABASE_USER, password=self._db_password, port=MYSQL_PORT,
+                                username=self.db_username, password=self._db_password, port=MYSQL_PORT,
                                 **final_snapshot)
         elif self.db_is_replica:
             # RDS takes no final snapshot of a read replica; the primary's backups cover the data.
@@ -206,14 +211,14 @@ class DataTier(pulumi.ComponentResource):
             f"{self._name}-mysql", identifier=identifier, auto_minor_version_upgrade=True,
             instance_class=cfg.db_instance_class, multi_az=cfg.db_multi_az,
             max_allocated_storage=cfg.db_max_allocated_storage_gib, storage_type="gp3",
-            storage_encrypted=True, kms_key_id=args.key_arns["database"],
+            storage_encrypted=True, kms_key_id=key_arn,
             db_subnet_group_name=subnet_group.name,
             vpc_security_group_ids=[self.db_security_group_id], publicly_accessible=False,
             parameter_group_name=self._params.name, ca_cert_identifier="rds-ca-rsa2048-g1",
             backup_retention_period=cfg.db_backup_retention_days, backup_window=cfg.db_backup_window,
             maintenance_window=cfg.db_maintenance_window, copy_tags_to_snapshot=True,
             delete_automated_backups=False, deletion_protection=cfg.db_deletion_protection,
-            performance_insights_kms_key_id=args.key_arns["database"],
+            performance_insights_kms_key_id=key_arn,
             monitoring_role_arn=self._monitoring_role_arn,
             enabled_cloudwatch_logs_exports=["error", "slowquery"],
             iam_database_authentication_enabled=True,
@@ -232,7 +237,8 @@ class DataTier(pulumi.ComponentResource):
 
     def _replica(self, replica: ReadReplica) -> None:
         identifier = physical_name("rds-instance", self._args.name_prefix, replica.name)
-        key_arn = self._args.key_arns["database"]
+        # An in-region replica is encrypted with its primary's key: an adopted one keeps it too.
+        key_arn = self._cfg.adopted_database.kms_key_arn or self._args.key_arns["database"]
         log_groups = self._instance_logs(identifier, self._args.key_arns["logs"])
         instance = aws.rds.Instance(
             f"{self._name}-{replica.name}", identifier=identifier, replicate_source_db=self._primary.identifier,
@@ -324,7 +330,8 @@ class DataTier(pulumi.ComponentResource):
             expire_old_versions(90),
         ]
         self.assets = SecureBucket("assets", SecureBucketArgs(
-            bucket_name=physical_name("s3-bucket", prefix, "assets", account), tags=args.tags,
+            bucket_name=cfg.adopted_assets_bucket or physical_name("s3-bucket", prefix, "assets", account),
+            tags=args.tags,
             kms_key_arn=args.key_arns["storage"],
             lifecycle_rules=rules, access_log_bucket=self.logs_bucket.name, access_log_prefix="s3/assets/",
             deferred_policy=True, protect=cfg.protect_stateful_resources,
@@ -348,7 +355,7 @@ class DataTier(pulumi.ComponentResource):
         }
         # The password is a secret Output already, so the formatted URL is one too. In a DR stack
         # it names this region's instance: the replica's endpoint is the promoted primary's.
-        database_url = pulumi.Output.format("mysql://{0}:{1}@{2}:{3}/{4}", DATABASE_USER,
+        database_url = pulumi.Output.format("mysql://{0}:{1}@{2}:{3}/{4}", self.db_username,
                                             self._db_password, self.db_address, MYSQL_PORT,
                                             DATABASE_NAME)
         values: dict[str, pulumi.Input[str]] = {

@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .adopt import AdoptError
 from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, PolicySession, load_policy_config
 from .changes import SECRET_MARKER, BaseError, jsonable
 from .runner import (
@@ -33,6 +34,7 @@ from .runner import (
     project_name,
     run_stack,
 )
+from .terraform import StateError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_FAILED = 0, 1, 2
 # Progress and errors go to standard error, so standard output stays the report (and pipes cleanly).
@@ -456,6 +458,82 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
+def cmd_adopt(args: argparse.Namespace, console: Console) -> int:
+    from . import adopt, changes
+    from .terraform import load_state
+
+    project = project_name()
+    instances = load_state(Path(args.tfstate))  # a bad state stops here, before the program runs
+    policy_config = load_policy_config(_policy_config_path(args))
+    answers = adopt.lookups(instances)
+    overrides = _overrides(args.set)
+    run = _run_program(args, preview=False, overrides=overrides, lookups=answers)
+    progress(f"mapping {len(instances)} Terraform resource instances onto {len(run.resources)} registrations")
+    mapping = adopt.map_state(run, instances, run.resources[0].region if run.resources else "us-east-1",
+                              adopt.region_owners(args.stack))
+    allowed = {**policy_config.get("stateful-resources-protected", {}).get("allowReplace", {}),
+               **{name: "on the command line (--allow-replace)" for name in args.allow_replace or []}}
+    def after(prior: dict[str, Any]) -> StackRun:
+        return _run_program(args, preview=True, overrides=overrides, prior=prior, lookups=answers)
+
+    result = adopt.plan_adoption(mapping, run, after, allowed)
+    from importlib.metadata import version
+
+    import pulumi_aws  # noqa: F401 - its version pins the import's plugin
+
+    document = adopt.import_file(run, mapping, version("pulumi_aws"))
+    table = Table(title=f"Terraform -> {escape(args.stack)}: {len(mapping.matches)} resources adopted")
+    for column in ("Terraform address", "program resource", "matched by", "import id"):
+        table.add_column(column, overflow="fold")
+    for m in mapping.matches:
+        table.add_row(_plain(m.instance.address), _plain(m.registration.name), m.how,
+                      _plain(adopt.import_id(m.registration.type, m.instance)))
+    console.print(table)
+    for owner in sorted(set(mapping.elsewhere.values())):
+        addresses = sorted(a for a, o in mapping.elsewhere.items() if o == owner)
+        shown = ", ".join(addresses[:4]) + (f" and {len(addresses) - 4} more" if len(addresses) > 4 else "")
+        console.print(f"[cyan]other stack:[/cyan] {len(addresses)} resource(s) in the region stack {escape(owner)} "
+                      f"owns "
+                      f"({escape(shown)}): adopt them with --stack {escape(owner)}", soft_wrap=True)
+    console.print("\nNot managed by this program (decision, why):")
+    for instance in [*mapping.unmatched, *mapping.unknown_types]:
+        d = adopt.decision(instance)
+        console.print(f"  {escape(instance.address)}: [bold]{escape(d.what)}[/bold] — {escape(d.why)}", soft_wrap=True)
+    console.print(f"\nThe first `pulumi up` after the import ({changes.summary_line(result.plan)}):")
+    _print_changes([c for c in result.plan if c.kind != "create"], console)
+    created = [c.name for c in result.plan if c.kind == "create"]
+    console.print(f"[green]+[/green] {len(created)} resources the deployment lacks are created: "
+                  f"{escape(', '.join(created[:12]))}{', …' if len(created) > 12 else ''}", soft_wrap=True)
+    for line in result.statements:
+        console.print(f"[yellow]bucket policy:[/yellow] {escape(line)}", soft_wrap=True)
+    for line in result.warnings:
+        console.print(f"[red]refused by AWS as planned:[/red] {escape(line)}", soft_wrap=True)
+    for name, ways in result.ways_out.items():
+        for way in ways:
+            console.print(f"[yellow]way out for {escape(name)}:[/yellow] {escape(way)}", soft_wrap=True)
+    for line in result.acknowledged:
+        console.print(f"[yellow]acknowledged:[/yellow] {escape(line)}", soft_wrap=True)
+    for line in result.findings:
+        console.print(f"[red]data guard:[/red] {escape(line)}", soft_wrap=True)
+    console.print(f"\nExpected downtime of the cut-over: {escape(result.downtime)}")
+    console.print("Cut-over, in order (docs/runbooks.md, \"Adopting the Terraform deployment\"):")
+    for number, step in enumerate(adopt.CUT_OVER, 1):
+        text = step.format(stack=args.stack, import_file=args.import_file, downtime=result.downtime)
+        console.print(f"  {number}. {escape(text)}", soft_wrap=True)
+    console.print("  terraform state rm " + " ".join(f"'{m.instance.address}'" for m in mapping.matches),
+                  soft_wrap=True, markup=False)
+    Path(args.import_file).write_text(json.dumps(document, indent=2) + "\n")
+    console.print(f"wrote {escape(args.import_file)} ({len(document['resources'])} entries) for "
+                  f"`pulumi import --file {escape(args.import_file)} --stack {escape(args.stack)}`")
+    if args.export:
+        Path(args.export).write_text(json.dumps(adopt.as_export(args.stack, project, result.base), indent=2))
+        console.print(f"wrote {escape(args.export)}: the adopted state as a stack export (preview --against reads it)")
+    code = EXIT_VIOLATIONS if result.findings or result.warnings else EXIT_OK
+    console.print(f"Result: {len(result.findings) + len(result.warnings)} mandatory, 0 advisory finding(s) — "
+                  f"exit {code}")
+    return code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m preflight", description=__doc__)
     parser.add_argument("--debug", action="store_true", help="show tracebacks on failure (anywhere on the line)")
@@ -510,7 +588,22 @@ def build_parser() -> argparse.ArgumentParser:
                             help="markdown for a CI job summary")
     compliance.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
     compliance.set_defaults(func=cmd_compliance)
-    for command in (preview, graph, cost, timeline, compliance):
+    adopt = sub.add_parser("adopt", help="map a Terraform state onto this program: the import file and the first "
+                                         "up after it")
+    adopt.add_argument("--stack", required=True, metavar="STACK", help="the stack that takes the resources over")
+    adopt.add_argument("--tfstate", required=True, metavar="FILE",
+                       help="the deployment's state (`terraform state pull > terraform.tfstate`), format version 4")
+    adopt.add_argument("--import-file", default="import.json", metavar="FILE",
+                       help="where to write the `pulumi import --file` input (default import.json)")
+    adopt.add_argument("--export", metavar="FILE", help="also write the adopted state as a stack export")
+    adopt.add_argument("--set", action="append", metavar="KEY=VALUE",
+                       help="try a config value a way out names (e.g. adoptedAssetsBucket=elite-locadora-assets)")
+    adopt.add_argument("--allow-replace", action="append", metavar="NAME",
+                       help="acknowledge the replacement of this stateful resource (logical name)")
+    adopt.add_argument("--policy-config", metavar="FILE",
+                       help="policy pack config with allowReplace (default: policies/config/<stack>.json)")
+    adopt.set_defaults(func=cmd_adopt)
+    for command in (preview, graph, cost, timeline, compliance, adopt):
         command.add_argument("--config-from", metavar="STACK",
                              help="use Pulumi.<STACK>.yaml (and its policy config) for a stack that has no file "
                                   "yet, e.g. --stack qa-environment-a --config-from staging")
@@ -551,16 +644,20 @@ def check_inputs(args: argparse.Namespace) -> None:
             mark = getattr(exc, "problem_mark", None)
             where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             raise InputError(f"{path.name}:{where}: malformed YAML ({getattr(exc, 'problem', None) or exc})") from None
-    for flag in ("json", "output"):
+    for flag in ("json", "output", "import_file", "export"):
         target = getattr(args, flag, None)
         if target:
             path = Path(target)
             parent = path.parent if str(path.parent) else Path(".")
             if path.is_dir() or not parent.is_dir() or not os.access(parent, os.W_OK) \
                     or (path.exists() and not os.access(path, os.W_OK)):
-                raise InputError(f"--{flag} {target}: cannot write there (a writable file path is expected)")
+                raise InputError(f"--{flag.replace('_', '-')} {target}: cannot write there (a writable file path is "
+                                 "expected)")
     _overrides(getattr(args, "set", None))
     _overrides(getattr(args, "change", None), "--change")
+    if args.command == "adopt" and not Path(args.tfstate).is_file():
+        raise InputError(f"--tfstate {args.tfstate}: no such file (`terraform state pull > terraform.tfstate` "
+                         "writes one)")
     if getattr(args, "policy_config", None) and not Path(args.policy_config).is_file():
         raise InputError(f"--policy-config {args.policy_config}: no such file (a JSON object of policy names)")
     if args.command == "graph" and args.components_only and args.format != "mermaid":
@@ -580,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_inputs(args)
         return int(args.func(args, console))
-    except (InputError, UnknownStackError, ProgramError, AnalyzerError, BaseError) as exc:
+    except (InputError, UnknownStackError, ProgramError, AnalyzerError, BaseError, AdoptError, StateError) as exc:
         failure: BaseException = exc
         message = str(exc)
     except OSError as exc:

@@ -103,8 +103,12 @@ class AwsMocks(pulumi.runtime.Mocks):
 
     def __init__(self, *, preview: bool = False, default_region: str = "us-east-1",
                  account_id: str = ACCOUNT_ID,
-                 stack_outputs: dict[str, tuple[dict[str, Any], set[str]]] | None = None) -> None:
+                 stack_outputs: dict[str, tuple[dict[str, Any], set[str]]] | None = None,
+                 lookups: dict[tuple[str, str], dict[str, Any]] | None = None) -> None:
         _ACCOUNT.id = account_id
+        # (invoke token, looked-up name) -> what a deployed account answers (an adopted
+        # deployment's hosted zone): the program's lookups see the real ids.
+        self.lookups = lookups or {}
         # "organization/project/stack" -> (outputs, names of the secret ones): what a
         # StackReference reads (a stack the runner ran first).
         self.stack_outputs = stack_outputs or {}
@@ -167,6 +171,9 @@ class AwsMocks(pulumi.runtime.Mocks):
     # --- invokes ---------------------------------------------------------------------------
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list | None]:  # type: ignore[override]
+        known = self.lookups.get((args.token, str(args.args.get("name", ""))))
+        if known is not None:
+            return dict(known), []
         handler = _INVOKES.get(args.token)
         if handler is None:
             raise NotImplementedError(f"the mock engine has no answer for invoke {args.token}; "
@@ -193,6 +200,12 @@ def _shape_iam_path(state: dict, region: str, physical_id: str, auto_name: str) 
     # IAM ARNs carry the path: arn:aws:iam::<account>:role/<path><name>.
     kind = "role" if state["arn"].split(":")[5].startswith("role/") else "policy"
     state["arn"] = f"arn:{PARTITION}:iam::{_ACCOUNT.id}:{kind}{state.get('path') or '/'}{state['name']}"
+
+
+def _shape_eip(state: dict, region: str, physical_id: str, auto_name: str) -> None:
+    # A VPC address's id is its allocation id (eipalloc-…), which a NAT gateway takes.
+    state["allocationId"] = physical_id
+    state["publicIp"] = "198.51.100." + str(int(physical_id[-2:], 16) % 250 + 1)
 
 
 def _shape_kms_key(state: dict, region: str, physical_id: str, auto_name: str) -> None:
@@ -304,6 +317,7 @@ def _shape_random_id(state: dict, region: str, physical_id: str, auto_name: str)
 _SHAPERS: dict[str, Callable[[dict, str, str, str], None]] = {
     "aws:s3/bucket:Bucket": _shape_bucket,
     "aws:kms/key:Key": _shape_kms_key,
+    "aws:ec2/eip:Eip": _shape_eip,
     "aws:iam/role:Role": _shape_iam_path,
     "aws:iam/policy:Policy": _shape_iam_path,
     "aws:ec2/vpc:Vpc": _shape_vpc,

@@ -325,7 +325,8 @@ class _WarningCollector(logging.Handler):
 def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
               fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR,
               settings_from: str | None = None, caller_account: str | None = None,
-              prior: dict[str, tuple[str, dict[str, Any]]] | None = None) -> StackRun:
+              prior: dict[str, tuple[str, dict[str, Any]]] | None = None,
+              lookups: dict[tuple[str, str], dict[str, Any]] | None = None) -> StackRun:
     """Execute __main__.py for `stack` under the mock engine and return what it registered.
 
     Raises UnknownStackError for a stack with no Pulumi.<stack>.yaml and ProgramError when the
@@ -349,7 +350,8 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     # The offline credentials belong to the account the stack names (a stack file with its real
     # accountId previews cleanly); `caller_account` simulates credentials of another one.
     account = caller_account or config.get(f"{project}:accountId") or ACCOUNT_ID
-    mocks = AwsMocks(preview=preview, default_region=region, account_id=account, stack_outputs=referenced)
+    mocks = AwsMocks(preview=preview, default_region=region, account_id=account, stack_outputs=referenced,
+                     lookups=lookups)
     monitor = _CapturingMonitor(mocks, prior)
     logger = logging.getLogger(f"preflight.engine.{stack}")
     logger.propagate = False

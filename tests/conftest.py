@@ -23,14 +23,15 @@ _SHARED_RUNS: dict[tuple, StackRun] = {}
 
 def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | None = None,
               fill_missing_secrets: bool = True, project_dir: Path = PROJECT_DIR, settings_from: str | None = None,
-              caller_account: str | None = None, prior: Any = None) -> StackRun:
+              caller_account: str | None = None, prior: Any = None, lookups: Any = None) -> StackRun:
     """The runner's run_stack, each distinct run of this project done once per test process and
     handed out as a copy (tests, the CLI and the readme ask for the same runs many times over).
-    A failing run is not kept (it raises every time), nor one of another project or with prior state."""
-    if project_dir != PROJECT_DIR or prior is not None or caller_account is not None:
+    A failing run is not kept (it raises every time), nor one of another project, with prior state or
+    with an account's lookups."""
+    if project_dir != PROJECT_DIR or prior is not None or caller_account is not None or lookups is not None:
         return _PROGRAM_RUN(stack, preview=preview, overrides=overrides, fill_missing_secrets=fill_missing_secrets,
                             project_dir=project_dir, settings_from=settings_from, caller_account=caller_account,
-                            prior=prior)
+                            prior=prior, lookups=lookups)
     key = (stack, preview, json.dumps(overrides, sort_keys=True, default=str), fill_missing_secrets, settings_from)
     if key not in _SHARED_RUNS:
         _SHARED_RUNS[key] = _PROGRAM_RUN(stack, preview=preview, overrides=overrides,

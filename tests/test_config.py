@@ -87,6 +87,10 @@ BAD_VALUES = [
     ("services", [{"name": "web", "kind": "web", "image": "nginx", "port": 80, "cpu": 3, "memory": 1024,
                    "desiredCount": 1, "minCount": 1, "maxCount": 2}],
      ["elite-locadora:services[0].cpu = 3", "not a Fargate size"]),
+    ("adoptedDatabase", {"username": "1admin"}, ["elite-locadora:adoptedDatabase.username", "'1admin'"]),
+    ("adoptedDatabase", {"kmsKeyArn": "alias/aws/rds"}, ["elite-locadora:adoptedDatabase.kmsKeyArn"]),
+    ("adoptedDatabase", {"identity": "x"}, ["elite-locadora:adoptedDatabase", "identity"]),
+    ("adoptedAssetsBucket", "Elite_Assets", ["elite-locadora:adoptedAssetsBucket", "'Elite_Assets'"]),
 ]
 
 
