@@ -489,6 +489,10 @@ def cmd_adopt(args: argparse.Namespace, console: Console) -> int:
         table.add_row(_plain(m.instance.address), _plain(m.registration.name), m.how,
                       _plain(adopt.import_id(m.registration.type, m.instance)))
     console.print(table)
+    from .terraform import older_schemas
+
+    for line in older_schemas(instances):
+        console.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
     for owner in sorted(set(mapping.elsewhere.values())):
         addresses = sorted(a for a, o in mapping.elsewhere.items() if o == owner)
         shown = ", ".join(addresses[:4]) + (f" and {len(addresses) - 4} more" if len(addresses) > 4 else "")

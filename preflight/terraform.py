@@ -104,13 +104,26 @@ def load_state(path: Path) -> list[TfInstance]:
         module = resource.get("module")
         base = f"{module + '.' if module else ''}{resource['type']}.{resource['name']}"
         for instance in resource.get("instances") or []:
+            if instance.get("deposed"):
+                continue  # the old half of a create-before-destroy Terraform did not finish: not live config
             sensitive = {path[0]["value"] for path in instance.get("sensitive_attributes") or []
                          if path and path[0].get("type") == "get_attr"}
             found.append(TfInstance(base + _index(instance.get("index_key")), resource["type"],
                                     str(resource.get("provider", "")), dict(instance.get("attributes") or {}),
                                     sensitive, list(instance.get("dependencies") or []),
                                     int(instance.get("schema_version") or 0)))
+    if not found:
+        raise StateError(f"--tfstate {path}: no managed resources (only data sources, or an empty state)")
     return found
+
+
+def older_schemas(instances: list[TfInstance]) -> list[str]:
+    """Instances written by an older provider major than the schema this reads (their attribute
+    names may differ: refresh the state with hashicorp/aws 5.x first)."""
+    schemas = tf_schemas()
+    return [f"{i.address}: schema version {i.schema_version} < {schemas[i.type]['version']} (an older "
+            "hashicorp/aws wrote it: `terraform apply -refresh-only` with ~> 5.0 first)"
+            for i in instances if i.type in schemas and i.schema_version < schemas[i.type]["version"]]
 
 
 @cache

@@ -302,3 +302,23 @@ def test_adopt_command_end_to_end(tmp_path, capsys):
     # The export is a base `preview --against` reads.
     base = changes.load_base(export, "production", "elite-locadora")
     assert any(r.id == "db-7XKQ2M4N6P8R0T2V4X6Z8B0D2F" for r in base.values())
+
+
+def test_states_without_live_managed_resources_are_refused(tmp_path):
+    doc = json.loads(FIXTURE.read_text())
+    only_data = {**doc, "resources": [r for r in doc["resources"] if r["mode"] == "data"]}
+    with pytest.raises(StateError, match="no managed resources"):
+        load_state(_write(tmp_path, only_data))
+    deposed = copy.deepcopy(doc)
+    bucket = next(r for r in deposed["resources"] if r["type"] == "aws_s3_bucket")
+    bucket["instances"][0]["deposed"] = "00000001"
+    assert "aws_s3_bucket.assets" not in {i.address for i in load_state(_write(tmp_path, deposed))}
+
+
+def test_an_older_provider_state_is_named():
+    from preflight.terraform import older_schemas
+
+    db = next(i for i in instances() if i.address == "aws_db_instance.database")
+    assert older_schemas([db]) == []
+    old = dataclasses.replace(db, schema_version=1)
+    assert "schema version 1 < 2" in older_schemas([old])[0]
