@@ -10,7 +10,6 @@ Everything else (image, size, counts, routes, writable paths) is the entry's own
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ import pulumi_random as random
 
 from .config import FROM_PRIMARY, ServiceSpec, StackConfig
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
+from .images import IMAGE_LIFECYCLE
 from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
@@ -52,13 +52,6 @@ SECRETS_BY_KIND: dict[str, dict[str, str]] = {  # env var -> SSM parameter path
             "STRIPE_SECRET": "payments/stripe-secret", "STRIPE_KEY": "stripe/public-key"},
 }
 SECRETS_BY_KIND["worker"] = SECRETS_BY_KIND["api"]
-IMAGE_LIFECYCLE = json.dumps({"rules": [
-    {"rulePriority": 1, "description": "Drop untagged layers after a week",
-     "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
-     "action": {"type": "expire"}},
-    {"rulePriority": 2, "description": "Keep the 50 most recent images",
-     "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 50},
-     "action": {"type": "expire"}}]})
 
 
 @dataclass(frozen=True)

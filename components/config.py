@@ -91,7 +91,7 @@ def _private_16(value: str) -> str:
     return value
 
 
-# The regions this project has prices (preflight/estimates/prices-<region>.json) and zone data
+# The regions this project has prices (policies/elite_policies/pricing/prices-<region>.json) and zone data
 # for: providers skip region validation, so a typo would otherwise reach AWS only at `up`.
 SUPPORTED_REGIONS = ("us-east-1", "us-west-2")
 # A tag value as AWS accepts it: letters, digits, spaces and _ . : / = + - @, at most 256.
@@ -223,8 +223,8 @@ class _Model(BaseModel):
                               frozen=True)
 
 
-# The instance classes this platform is sized, tested and priced for (preflight/estimates/
-# prices-<region>.json has each; tests/test_estimates.py keeps the two in step). A class outside
+# The instance classes this platform is sized, tested and priced for (policies/elite_policies/
+# pricing/prices-<region>.json has each; tests/test_estimates.py keeps the two in step). A class outside
 # the list is refused here rather than priced at nothing by the budget.
 DbInstanceClass = Literal["db.t4g.medium", "db.t4g.large", "db.r6g.large", "db.r6g.xlarge", "db.r6g.2xlarge",
                           "db.r7g.large", "db.r7g.xlarge", "db.r5.large", "db.r5.xlarge"]

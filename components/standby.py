@@ -18,8 +18,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from .compute import IMAGE_LIFECYCLE
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
+from .images import IMAGE_LIFECYCLE
 from .tagging import named
 
 STANDBY_EXPORT, SECRETS_EXPORT = "standby", "standbySecrets"

@@ -324,8 +324,8 @@ def cmd_graph(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_cost(args: argparse.Namespace, console: Console) -> int:
-    from .estimates import prices, usage
-    from .estimates.cost import estimate
+    from elite_policies.pricing import prices, usage
+    from elite_policies.pricing.cost import estimate
 
     overrides = _overrides(args.set)
     base = _cost_base(args.base) if args.base else None
@@ -360,8 +360,8 @@ def cmd_cost(args: argparse.Namespace, console: Console) -> int:
     console.print(table)
     price_date = prices("us-east-1")["nat_gateway_hour"]["date"]
     console.print(f"{len(report.lines)} priced items, {report.free} resources with no charge of their own; "
-                  f"prices of {price_date} (preflight/estimates/prices-<region>.json), usage assumptions in "
-                  f"preflight/estimates/usage.yaml ({usage()['hours_per_month']} h/month).")
+                  f"prices of {price_date} (policies/elite_policies/pricing/prices-<region>.json), usage "
+                  f"assumptions in policies/elite_policies/pricing/usage.yaml ({usage()['hours_per_month']} h/month).")
     console.print("1-yr commitment: 1-year no-upfront RDS and ElastiCache reserved nodes, OpenSearch reserved "
                   "instances and a Compute Savings Plan for on-demand Fargate, at the discounts in the price files.")
     if report.unpriced:

@@ -9,19 +9,14 @@ the pack reports over the Analyzer protocol; pass or fail from the violations of
 
 from __future__ import annotations
 
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .analyzer import POLICY_DIR, PolicyRun
-
-if str(POLICY_DIR) not in sys.path:
-    sys.path.insert(0, str(POLICY_DIR))
-
 from elite_policies import ALL_POLICIES, fsbp
 from elite_policies._framework import judged_types
 
+from .analyzer import PolicyRun
 from .runner import Registration
 
 JUDGES = {p.name: judged_types(p) for p in ALL_POLICIES}

@@ -12,8 +12,9 @@ import argparse
 import json
 import re
 
+from elite_policies.pricing.cost import estimate as cost
+
 from .cli import summary
-from .estimates.cost import estimate as cost
 from .estimates.guide import DR_DATABASE, DR_STACK, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
 from .estimates.recovery import recovery, recovery_lines
 from .estimates.timeline import estimate as timeline

@@ -13,7 +13,6 @@ import functools
 import json
 import logging
 import runpy
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -362,12 +361,9 @@ def run_stack(stack: str, *, preview: bool = False, overrides: dict[str, Any] | 
     set_root_resource(None)  # type: ignore[arg-type]
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview,
                              logger=logger, monitor=monitor, organization=ORGANIZATION)
-    if str(project_dir) not in sys.path:
-        sys.path.insert(0, str(project_dir))
-    main = project_dir / "__main__.py"
-
     def program() -> None:
-        runpy.run_path(str(main), run_name="__main__")
+        # The directory, as the language host runs it: its folder is importable while it runs.
+        runpy.run_path(str(project_dir), run_name="__main__")
 
     try:
         _sync_await(run_pulumi_func(program))

@@ -7,17 +7,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from elite_policies import ALL_POLICIES, fsbp
+from elite_policies._framework import control_ids
 
 from preflight import cli
 from preflight.analyzer import POLICY_DIR
-
-sys.path.insert(0, str(POLICY_DIR))
-from elite_policies import ALL_POLICIES, fsbp
-from elite_policies._framework import control_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "fsbp-controls.md"

@@ -182,10 +182,9 @@ def test_a_supplied_secret_in_plain_text_is_refused(tmp_path) -> None:
 
 
 def test_the_accepted_regions_are_the_priced_ones() -> None:
-    from pathlib import Path
+    from elite_policies.pricing import DATA_DIR
 
     from components.config import SUPPORTED_REGIONS
 
-    estimates = Path(__file__).resolve().parent.parent / "preflight" / "estimates"
-    priced = {p.stem.removeprefix("prices-") for p in estimates.glob("prices-*.json")}
+    priced = {p.stem.removeprefix("prices-") for p in DATA_DIR.glob("prices-*.json")}
     assert set(SUPPORTED_REGIONS) == priced

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from elite_policies.pricing import prices, usage
+from elite_policies.pricing.cost import estimate
 
 from preflight import cli
 from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
-from preflight.estimates import prices, usage
-from preflight.estimates.cost import estimate
 from preflight.estimates.delta import delta
 from preflight.estimates.guide import GUIDE_SPEC, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
 from preflight.runner import ProgramError, run_stack

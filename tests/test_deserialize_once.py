@@ -37,9 +37,7 @@ def test_findings_are_identical_with_and_without_it(stack: str, overrides: dict 
 
 
 def test_it_installs_only_on_the_version_it_was_written_for(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sys
 
-    sys.path.insert(0, str(POLICY_DIR))
     from elite_policies import deserialize_once
 
     monkeypatch.setattr(deserialize_once, "WRITTEN_FOR", "0.0.0")

@@ -301,7 +301,7 @@ def test_failover_timeline_and_cost_are_computed(capsys: pytest.CaptureFixture) 
     out = capsys.readouterr().out
     assert "data-mysql" in out and "PromoteReadReplica" in out and "critical path" in out
     assert "writes accepted" in out and "RPO database" in out and "300 s" in out
-    from preflight.estimates.cost import estimate
+    from elite_policies.pricing.cost import estimate
 
     standby_cost = estimate(stack_run("production-dr")).total
     active_cost = estimate(run_stack("production-dr", overrides={"drMode": "active"})).total

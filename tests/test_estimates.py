@@ -4,10 +4,10 @@ the estimate by the right amount, unpriced resources reported, the critical path
 from __future__ import annotations
 
 import pytest
+from elite_policies.pricing import prices, usage
+from elite_policies.pricing.cost import PRICERS, estimate
 from google.protobuf import struct_pb2
 
-from preflight.estimates import prices, usage
-from preflight.estimates.cost import PRICERS, estimate
 from preflight.estimates.timeline import critical_path
 from preflight.estimates.timeline import estimate as timeline
 from preflight.runner import Registration, StackRun, run_stack
@@ -268,10 +268,7 @@ def test_every_class_the_config_accepts_has_a_price(region: str) -> None:
 
 
 def test_the_budget_fails_closed_on_a_resource_it_cannot_price() -> None:
-    import sys
-    from pathlib import Path
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policies"))
     from elite_policies.testing import UNKNOWN, policy, resource, violations
 
     budget = policy("stack-monthly-budget")

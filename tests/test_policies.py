@@ -4,14 +4,9 @@ thresholds differ between the stacks' policy config files."""
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policies"))
-
 from elite_policies import ALL_POLICIES
 from elite_policies._framework import FAMILIES
 from elite_policies.testing import UNKNOWN, policy, resource, stack_config, violations

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from elite_policies.reference import render
 from google.protobuf import struct_pb2
 
 from preflight import cli
@@ -16,9 +16,6 @@ from preflight.analyzer import POLICY_DIR, AnalyzerError, analyze, load_policy_c
 from preflight.runner import Registration, StackRun, run_stack
 
 from .conftest import stack_run
-
-sys.path.insert(0, str(POLICY_DIR))
-from elite_policies.reference import render
 
 SCHEMA = json.loads((Path(cli.__file__).parent / "plan.schema.json").read_text())
 

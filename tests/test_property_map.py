@@ -6,13 +6,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policies"))
-
 from elite_policies import ALL_POLICIES, property_map
 from elite_policies.reference import property_table
 from elite_policies.testing import UNKNOWN

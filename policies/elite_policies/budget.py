@@ -1,26 +1,19 @@
 """stack-monthly-budget: the stack's estimated monthly cost against a ceiling in policy config,
-priced by the same rules, price files and usage file as `python -m preflight cost`
-(preflight/estimates/). The pack runs from this repository, so it imports that code in place.
+priced by the same rules, price files and usage file as `python -m preflight cost`: the pack's own
+`elite_policies.pricing`, which the preflight imports as a library.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyResource, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from ._framework import Setting, has_unknown, plain, stack_rule
-
-REPOSITORY = Path(__file__).resolve().parents[2]
-if str(REPOSITORY) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY))
-
-from preflight.estimates.cost import estimate  # noqa: E402 - the pricing rules of `preflight cost`
+from .pricing.cost import estimate
 
 
 def _plain(value: Any) -> Any:
@@ -47,7 +40,7 @@ def _plain(value: Any) -> Any:
 
 @dataclass
 class _Priced:
-    """A resource as the pricing rules read it (the shape of preflight.runner.Registration)."""
+    """A resource as the pricing rules read it (pricing.cost.Registration)."""
 
     urn: str
     type: str
@@ -97,7 +90,7 @@ def monthly_estimate(resources: Sequence[PolicyResource]) -> tuple[float, list[s
                 custom=r.resource_type.split(":")[0] in ("aws", "random"))
         for r in resources])
     partly_unknown = {r.name for r in resources if has_unknown(plain(r.props))}
-    report = estimate(stack)  # type: ignore[arg-type]
+    report = estimate(stack)
     return report.total, [f"{name} ({kind})" + (UNKNOWN_INPUT if name.split(" (")[0] in partly_unknown else "")
                           for kind, name in report.unpriced]
 

@@ -1,7 +1,7 @@
 """Offline estimates from a stack's registered resources: monthly cost and first-deploy time.
 
-Prices live in one file per region (`prices-<region>.json`, each price with its date and
-source), usage assumptions in `usage.yaml`, typical creation and update times in
+Prices, usage assumptions and the pricing rules are the policy pack's (`elite_policies.pricing`,
+which the budget policy uses too); typical creation and update times live in
 `create-times.yaml` and `update-times.yaml`, failover and replication times in `recovery-times.yaml`.
 """
 
@@ -17,22 +17,8 @@ DATA_DIR = Path(__file__).resolve().parent
 
 
 @cache
-def prices(region: str) -> dict[str, Any]:
-    import json
-
-    path = DATA_DIR / f"prices-{region}.json"
-    if not path.exists():
-        raise LookupError(f"no price file for {region} (add preflight/estimates/prices-{region}.json)")
-    return json.loads(path.read_text())
-
-
-@cache
 def _data(name: str) -> dict[str, Any]:
     return yaml.safe_load((DATA_DIR / name).read_text())
-
-
-def usage() -> dict[str, Any]:
-    return _data("usage.yaml")
 
 
 def create_times() -> dict[str, Any]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from elite_policies.pricing.cost import estimate
+
 from components.observability import ORIGIN_FAILOVER_PERIODS, ORIGIN_HEALTH_PERIOD
 
 from ..runner import StackRun, run_stack
 from . import recovery_times, update_times
-from .cost import estimate
 from .timeline import ChangePlan, estimate_change
 
 DATABASE = "data-mysql"

@@ -8,14 +8,39 @@ FREE; anything else that no rule prices is reported as unpriced — never skippe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from . import prices, usage
 
-if TYPE_CHECKING:  # the policy pack prices its own resource views with this module: no runtime import
-    from ..runner import Registration, StackRun
+
+class Registration(Protocol):
+    """A resource as the rules read it: the preflight's registrations and the pack's views of
+    `PolicyResource`s both have this shape."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    property_dependencies: dict[str, list[str]]
+    region: str
+    parent: str
+    custom: bool
+    provider: str
+
+
+class StackRun(Protocol):
+    """The stack whose resources are priced."""
+
+    stack: str
+
+    @property
+    def resources(self) -> Sequence[Registration]: ...
+
+    def by_urn(self) -> dict[str, Any]: ...
+
+    def top_component(self, reg: Any) -> str: ...
 
 FREE = {
     "pulumi:providers:aws", "random:index/randomPassword:RandomPassword", "random:index/randomId:RandomId",

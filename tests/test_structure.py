@@ -1,0 +1,113 @@
+"""The repository's seams: every stack's URNs and inputs as recorded (a rename without an alias is a
+replacement in production), imports that run one way, and a policy pack that stands on its own."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.snapshot_urns import OUT, RUNS, snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(("stack", "project_dir"), RUNS, ids=[s for s, _ in RUNS])
+def test_urns_and_inputs_are_as_recorded(stack, project_dir):
+    recorded = json.loads((OUT / f"{stack}.json").read_text())
+    found = snapshot(stack, project_dir)
+    assert sorted(set(recorded) - set(found)) == [], "URNs gone (a rename needs an alias; then re-record)"
+    assert sorted(set(found) - set(recorded)) == [], "new URNs: re-record with `python -m tools.snapshot_urns`"
+    changed = sorted(u for u in found if found[u] != recorded[u])
+    assert changed == [], "inputs changed: intended? re-record with `python -m tools.snapshot_urns`"
+
+
+def _imports(path: Path, package: str) -> set[str]:
+    """Modules a file imports (relative imports resolved), type-checking-only ones included."""
+    tree = ast.parse(path.read_text())
+    module = ".".join([*package.split("."), *([] if path.stem == "__init__" else [path.stem])])
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")[: len(module.split(".")) - node.level + (path.stem == "__init__")]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+                found |= {f"{target}.{a.name}" for a in node.names} | {target}
+            else:
+                found |= {node.module or ""} | {f"{node.module}.{a.name}" for a in node.names}
+    return found
+
+
+def _graph(folder: str, package: str) -> dict[str, set[str]]:
+    modules = {f"{package}.{p.stem}" if p.stem != "__init__" else package: p
+               for p in (ROOT / folder).glob("*.py")}
+    return {name: {i for i in _imports(path, package) if i in modules and i != name}
+            for name, path in modules.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str]:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        state[node] = 2
+        stack.pop()
+        return []
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []
+
+
+def test_components_import_one_way():
+    assert _cycle(_graph("components", "components")) == []
+
+
+def test_no_upward_or_sideways_imports():
+    """Components know nothing of the preflight or the pack; the pack knows nothing of either."""
+    for folder, package, forbidden in (("components", "components", ("preflight", "policies", "elite_policies")),
+                                       ("policies/elite_policies", "elite_policies", ("preflight", "components"))):
+        for path in (ROOT / folder).rglob("*.py"):
+            names = _imports(path, package)
+            bad = sorted(n for n in names if n.split(".")[0] in forbidden)
+            assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
+
+
+def test_no_sys_path_edits_in_the_product():
+    for folder in ("components", "preflight", "policies"):
+        for path in (ROOT / folder).rglob("*.py"):
+            text = path.read_text()
+            assert "sys.path.insert" not in text and "sys.path.append" not in text, path.relative_to(ROOT)
+
+
+def test_the_pack_stands_in_its_own_folder():
+    """From policies/ alone, as `pulumi policy publish` uploads it: its modules import with only its
+    requirements (pulumi, pulumi-policy and what they bring), nothing of the repository above it."""
+    requirements = {line.split("==")[0].strip().replace("-", "_")
+                    for line in (ROOT / "policies" / "requirements.txt").read_text().splitlines() if line.strip()}
+    assert requirements == {"pulumi", "pulumi_policy"}
+    code = ("import sys, elite_policies, elite_policies.budget, elite_policies.pricing.cost\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules}))")
+    done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.'); {code}"],  # noqa: S603
+                          cwd=ROOT / "policies", capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout.replace("'", '"')))
+    assert not loaded & {"preflight", "components", "tools", "tests"}, loaded
