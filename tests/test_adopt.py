@@ -322,3 +322,11 @@ def test_an_older_provider_state_is_named():
     assert older_schemas([db]) == []
     old = dataclasses.replace(db, schema_version=1)
     assert "schema version 1 < 2" in older_schemas([old])[0]
+
+
+def test_a_missing_state_file_stops_before_the_program(tmp_path, capsys):
+    code = main(["adopt", "--stack", "production", "--tfstate", str(tmp_path / "none.tfstate"),
+                 "--import-file", str(tmp_path / "import.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--tfstate" in err and "terraform state pull" in err
+    assert "running the program" not in err and not (tmp_path / "import.json").exists()
