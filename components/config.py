@@ -256,7 +256,9 @@ class AdoptedDatabase(_Model):
 
     identifier: Annotated[str, Field(pattern=r"^[a-z](-?[a-z0-9]){0,62}$")] | None = None
     username: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,15}$")] | None = None
-    kms_key_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$")] \
+    # A single-region key id is a UUID; a multi-Region key's is mrk- and 32 hex digits.
+    kms_key_arn: Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/"
+                                              r"([0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$")] \
         | None = None
 
 

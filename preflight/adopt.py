@@ -513,7 +513,7 @@ WAYS_OUT: dict[tuple[str, str], str] = {
         "redeploy the services; users sign in again",
     ("aws:ecr/repository:Repository", "name"):
         "the images are rebuilt by CI: push the running tag to the program's repository before the cut-over "
-        "(`crane copy {before}:<tag> <new repository>:<tag>`), then delete the old repository",
+        "(`crane copy {value}:<tag> <new repository>:<tag>`), then delete the old repository",
     ("aws:ssm/parameter:Parameter", "name"):
         "the program writes its own value at the new name; the old parameter is deleted after the cut-over",
     ("aws:cloudwatch/logGroup:LogGroup", "*"):
@@ -539,15 +539,18 @@ ADOPTION_EFFECTS = {
 
 
 def way_out(change: changes.Change, base: changes.BaseResource) -> list[str]:
-    found = []
+    found: list[str] = []
     for reason in change.reasons:
-        text = WAYS_OUT.get((change.type, reason)) or WAYS_OUT.get((change.type, "*"))
+        text = WAYS_OUT.get((change.type, reason))
+        before = base.inputs.get(reason)
         if text:
-            before = base.inputs.get(reason)
-            found.append(f"{reason}: " + text.replace("{before}", json.dumps(before) if before is not None else "?"))
+            found.append(f"{reason}: " + text.replace("{before}", json.dumps(before) if before is not None else "?")
+                         .replace("{value}", str(before) if before is not None else "?"))
+    generic = WAYS_OUT.get((change.type, "*"))
+    if generic and (not found or len(found) < len(change.reasons)):
+        found.append(generic)  # once, however many inputs force it
     if not found:
-        generic = WAYS_OUT.get((change.type, "*"))
-        found.append(generic or "no way to keep it: move the data by the runbook (docs/runbooks.md, \"Adopting the "
+        found.append("no way to keep it: move the data by the runbook (docs/runbooks.md, \"Adopting the "
                      "Terraform deployment\") and acknowledge the replacement")
     return found
 

@@ -469,19 +469,20 @@ def cmd_adopt(args: argparse.Namespace, console: Console) -> int:
     overrides = _overrides(args.set)
     run = _run_program(args, preview=False, overrides=overrides, lookups=answers)
     progress(f"mapping {len(instances)} Terraform resource instances onto {len(run.resources)} registrations")
-    mapping = adopt.map_state(run, instances, run.resources[0].region if run.resources else "us-east-1",
-                              adopt.region_owners(args.stack))
+    from .runner import load_cli_config
+
+    region = load_cli_config(args.stack, overrides, settings_from=args.config_from)[0].get("aws:region", "us-east-1")
+    mapping = adopt.map_state(run, instances, region, adopt.region_owners(args.stack))
     allowed = {**policy_config.get("stateful-resources-protected", {}).get("allowReplace", {}),
                **{name: "on the command line (--allow-replace)" for name in args.allow_replace or []}}
+
     def after(prior: dict[str, Any]) -> StackRun:
         return _run_program(args, preview=True, overrides=overrides, prior=prior, lookups=answers)
 
     result = adopt.plan_adoption(mapping, run, after, allowed)
     from importlib.metadata import version
 
-    import pulumi_aws  # noqa: F401 - its version pins the import's plugin
-
-    document = adopt.import_file(run, mapping, version("pulumi_aws"))
+    document = adopt.import_file(run, mapping, version("pulumi_aws"))  # the import's plugin: this SDK's
     table = Table(title=f"Terraform -> {escape(args.stack)}: {len(mapping.matches)} resources adopted")
     for column in ("Terraform address", "program resource", "matched by", "import id"):
         table.add_column(column, overflow="fold")

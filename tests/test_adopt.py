@@ -199,6 +199,9 @@ def test_plan_names_every_replacement_and_a_way_out_of_each_stateful_one():
     assert 'adoptedDatabase.username = "admin"' in ways and "adoptedDatabase.kmsKeyArn" in ways
     assert 'adoptedAssetsBucket = "elite-locadora-assets"' in " ".join(result.ways_out["assets"])
     assert len(result.findings) == sum(c.stateful for c in replaced.values())
+    # The cache's runbook step is given once, though engine and replicationGroupId both force it.
+    assert len(result.ways_out["data-redis"]) == 1
+    assert "crane copy elite-locadora-frontend:<tag>" in result.ways_out["compute-frontend-repo"][0]
     assert any("8.0.35 -> 8.4 is a major upgrade" in w for w in result.warnings)
     assert any("PublicReadGetObject is removed" in s for s in result.statements)
     assert "45 min" in result.downtime
@@ -330,3 +333,15 @@ def test_a_missing_state_file_stops_before_the_program(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 2 and "--tfstate" in err and "terraform state pull" in err
     assert "running the program" not in err and not (tmp_path / "import.json").exists()
+
+
+def test_adopted_key_arns_of_both_kinds_are_accepted():
+    from pydantic import ValidationError
+
+    from components.config import AdoptedDatabase
+
+    for key in ("key/7f3c2a1e-5b4d-4c3a-9e8f-0a1b2c3d4e5f", "key/mrk-" + "0123456789abcdef" * 2):
+        assert AdoptedDatabase(kms_key_arn=f"arn:aws:kms:us-east-1:123456789012:{key}").kms_key_arn
+    for bad in ("alias/aws/rds", "key/mrk-123", "key/7f3c2a1e5b4d4c3a9e8f0a1b2c3d4e5f"):
+        with pytest.raises(ValidationError):
+            AdoptedDatabase(kms_key_arn=f"arn:aws:kms:us-east-1:123456789012:{bad}")
