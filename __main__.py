@@ -41,7 +41,7 @@ roles = RolePlacement(path=environment_role_path(settings.environment, settings.
 LOGS = KeySpec("logs", "CloudWatch Logs: flow, service, database and cache logs", cloudwatch_logs=True)
 DATABASE = KeySpec("database", "RDS storage and Performance Insights, ElastiCache at rest")
 STORAGE = KeySpec("storage", "S3 buckets (assets and their replicas), ECR images (and their replicas)",
-                  cloudfront_decrypt=True)
+                  cloudfront_decrypt=True, macie_decrypt=cfg.macie_reads_documents)
 SECRETS = KeySpec("secrets", "SSM SecureString parameters and generated credentials")
 ALERTS = KeySpec("alerts", "SNS alarm topics (CloudWatch alarms and RDS events publish to them)",
                  service_principals=["cloudwatch.amazonaws.com", "events.rds.amazonaws.com"])

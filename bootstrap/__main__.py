@@ -18,15 +18,10 @@ staging one); a single account holding both works, with the residual risk the ru
 Trust policies pin the repository and the branch or environment in the token's `sub` (no wildcards).
 """
 
-import sys
-from pathlib import Path
-
 import pulumi
 import pulumi_aws as aws
 
-# Shared building blocks live beside the main program (one SecureBucket, one policy builder).
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
+# Shared building blocks of the repository's package (installed into .venv by requirements-dev.txt).
 from components.iam import (
     BOUNDARY_POLICY_NAME,
     PLATFORM_ROLE_PATH,

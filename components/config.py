@@ -359,6 +359,9 @@ class StackConfig(_Model):
 
     log_retention_days: LogRetention
     log_infrequent_access: bool
+    # The account baseline's Macie job reads the customers/ documents: the storage key lets
+    # Macie's service-linked role decrypt them through S3 (the baseline, deployed first, creates it).
+    macie_reads_documents: bool
 
     db_engine_version: Annotated[str, AfterValidator(_mysql_version)]
     db_instance_class: DbInstanceClass

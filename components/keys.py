@@ -34,6 +34,8 @@ class KeySpec:
     # CloudFront (OAC) decrypts SSE-KMS objects it serves. The key predates the distribution, so
     # the grant names the account's distributions; the bucket policy pins the one distribution.
     cloudfront_decrypt: bool = False
+    # Macie's discovery jobs (the account baseline) read SSE-KMS objects as its service-linked role.
+    macie_decrypt: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,12 @@ class EncryptionKeys(pulumi.ComponentResource):
                     principals={"Service": ["cloudfront.amazonaws.com"]},
                     conditions={"StringLike": {"AWS:SourceArn":
                                                f"arn:{partition}:cloudfront::{identity.account_id}:distribution/*"}}))
+            if spec.macie_decrypt:
+                statements.append(Statement(
+                    sid="MacieReadsObjectsThroughS3", actions=["kms:Decrypt"],
+                    principals={"AWS": [f"arn:{partition}:iam::{identity.account_id}:role/aws-service-role/"
+                                        "macie.amazonaws.com/AWSServiceRoleForAmazonMacie"]},
+                    conditions={"StringEquals": {"kms:ViaService": f"s3.{args.region}.amazonaws.com"}}))
             statements.extend(args.extra_statements.get(spec.purpose, ()))
             policy = policy_document(*statements)
             key = aws.kms.Key(

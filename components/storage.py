@@ -35,6 +35,10 @@ class SecureBucketArgs:
     force_destroy: bool = False
     protect: bool = True
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Write-once retention of every new object version (audit logs): S3 Object Lock can only be
+    # switched on when the bucket is created, and COMPLIANCE mode cannot be lifted by anyone.
+    object_lock_days: int | None = None
+    object_lock_mode: str = "GOVERNANCE"
 
 
 class SecureBucket(pulumi.ComponentResource):
@@ -50,6 +54,7 @@ class SecureBucket(pulumi.ComponentResource):
         self._name, self._args = name, args
         self._child = pulumi.ResourceOptions(parent=self)
         self.bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=args.force_destroy,
+                                    object_lock_enabled=True if args.object_lock_days else None,
                                     tags=named(args.tags, name, **args.extra),
                                     opts=pulumi.ResourceOptions(parent=self, protect=args.protect))
         self.name, self.arn = self.bucket.bucket, self.bucket.arn
@@ -78,6 +83,13 @@ class SecureBucket(pulumi.ComponentResource):
                 apply_server_side_encryption_by_default=by_default,
                 bucket_key_enabled=args.kms_key_arn is not None)],
             opts=self._child)
+        if args.object_lock_days:
+            aws.s3.BucketObjectLockConfiguration(
+                f"{name}-object-lock", bucket=self.bucket.id, object_lock_enabled="Enabled",
+                rule=aws.s3.BucketObjectLockConfigurationRuleArgs(
+                    default_retention=aws.s3.BucketObjectLockConfigurationRuleDefaultRetentionArgs(
+                        mode=args.object_lock_mode, days=args.object_lock_days)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.versioning]))
         # Parts of an abandoned multipart upload are billed and invisible: every bucket drops them.
         rules = list(args.lifecycle_rules)
         if not any(rule.abort_incomplete_multipart_upload is not None for rule in rules):
@@ -94,6 +106,14 @@ class SecureBucket(pulumi.ComponentResource):
         if not args.deferred_policy:
             self.attach_policy()
         self.register_outputs({"name": self.name, "arn": self.arn})
+
+    @property
+    def policy(self) -> aws.s3.BucketPolicy:
+        """The bucket's policy resource, once attached (what a consumer that AWS checks against
+        the policy at creation, like a CloudTrail trail, depends on)."""
+        if self._policy is None:
+            raise RuntimeError(f"{self._name}: the bucket policy is not attached yet")
+        return self._policy
 
     def tls_only_statement(self) -> Statement:
         return Statement(

@@ -174,11 +174,16 @@ def _policy_config_path(args: argparse.Namespace) -> Path:
     return Path(given) if given else POLICY_DIR / "config" / f"{args.config_from or args.stack}.json"
 
 
-def _run_program(args: argparse.Namespace, *, preview: bool, project_dir: Path = PROJECT_DIR,
+def _project_dir(args: argparse.Namespace) -> Path:
+    return Path(getattr(args, "project_dir", None) or PROJECT_DIR).resolve()
+
+
+def _run_program(args: argparse.Namespace, *, preview: bool, project_dir: Path | None = None,
                  overrides: dict[str, Any] | None = None, **kwargs: Any) -> StackRun:
     """The program under the mock engine, with a phase line before and after."""
     from .runner import load_cli_config
 
+    project_dir = project_dir or _project_dir(args)
     values, _, _ = load_cli_config(args.stack, overrides, project_dir, settings_from=args.config_from)
     project = project_name(project_dir)
     for key in REFERENCE_KEYS:
@@ -215,7 +220,7 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 
     started = time.perf_counter()
     preview = args.mode == "preview"
-    project_dir = Path(args.project_dir).resolve()
+    project_dir = _project_dir(args)
     project = project_name(project_dir)
     overrides = _overrides(args.set)
     pending = changes.start_against(args.against, args.stack, project_dir) if args.against else None
@@ -289,7 +294,7 @@ def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
     # Resolved values (update mode): a policy passes over what a preview leaves unknown, and a
     # control must not count as passed on resources nobody could judge.
     overrides = _overrides(args.set)
-    with _open_policies(args, preview=False, project=project_name()) as session:
+    with _open_policies(args, preview=False, project=project_name(_project_dir(args))) as session:
         run = _run_program(args, preview=False, overrides=overrides)
         policies = _judge(session, run)
     results = compliance.evaluate(policies, run.resources)
@@ -560,8 +565,6 @@ def build_parser() -> argparse.ArgumentParser:
                               "`pulumi preview` does; update resolves them")
     preview.add_argument("--set", action="append", metavar="KEY=VALUE",
                          help="override a stack config key for this run (e.g. dbBackupRetentionDays=1)")
-    preview.add_argument("--project-dir", default=str(PROJECT_DIR), metavar="DIR",
-                         help="the Pulumi project to run (default: this program; e.g. bootstrap)")
     preview.set_defaults(func=cmd_preview)
     graph = sub.add_parser("graph", help="draw the stack's components, resources and dependencies")
     graph.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
@@ -608,6 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     adopt.add_argument("--policy-config", metavar="FILE",
                        help="policy pack config with allowReplace (default: policies/config/<stack>.json)")
     adopt.set_defaults(func=cmd_adopt)
+    for command in (preview, graph, cost, timeline, compliance):
+        command.add_argument("--project-dir", default=str(PROJECT_DIR), metavar="DIR",
+                             help="the Pulumi project to run (default: this program; bootstrap, baseline)")
     for command in (preview, graph, cost, timeline, compliance, adopt):
         command.add_argument("--config-from", metavar="STACK",
                              help="use Pulumi.<STACK>.yaml (and its policy config) for a stack that has no file "
@@ -628,7 +634,7 @@ def check_inputs(args: argparse.Namespace) -> None:
 
     project_dir = Path(getattr(args, "project_dir", PROJECT_DIR))
     if not (project_dir / "Pulumi.yaml").is_file():
-        raise InputError(f"--project-dir {project_dir}: no Pulumi.yaml there (this program, or bootstrap)")
+        raise InputError(f"--project-dir {project_dir}: no Pulumi.yaml there (this program, bootstrap or baseline)")
     problem = stack_name_problem(args.stack)
     if problem:
         raise InputError(f"--stack {args.stack!r}: {problem}")

@@ -58,8 +58,15 @@ STACKS = ("staging", "production", "production-dr")
 SERVING_STACKS = ("staging", "production")
 
 
+# The account baseline's stacks (baseline/), one per AWS account.
+BASELINE_STACKS = ("account-production", "account-staging")
+BASELINE_DIR = Path(__file__).resolve().parent.parent / "baseline"
+
+
 @functools.cache
 def stack_run(stack: str) -> StackRun:
+    if stack in BASELINE_STACKS:
+        return run_stack(stack, preview=False, project_dir=BASELINE_DIR)
     return run_stack(stack, preview=False)
 
 

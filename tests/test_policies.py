@@ -11,7 +11,7 @@ from elite_policies import ALL_POLICIES
 from elite_policies._framework import FAMILIES
 from elite_policies.testing import UNKNOWN, policy, resource, stack_config, violations
 
-from tests import depth_cases
+from tests import account_cases, depth_cases
 
 RDS, REDIS = "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"
 LISTENER, LB = "aws:lb/listener:Listener", "aws:lb/loadBalancer:LoadBalancer"
@@ -456,6 +456,8 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
 
 RESOURCE_CASES += depth_cases.RESOURCE_CASES
 STACK_CASES += depth_cases.STACK_CASES
+RESOURCE_CASES += account_cases.RESOURCE_CASES
+STACK_CASES += account_cases.STACK_CASES
 
 
 def test_pack_is_big_enough_and_every_policy_is_well_formed() -> None:

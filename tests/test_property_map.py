@@ -16,11 +16,11 @@ from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidatio
 from pulumi_policy.proxy import unknown_checking_proxy
 
 from preflight.runner import StackRun, run_stack
-from tests.conftest import STACKS, resource_class, stack_run
+from tests.conftest import BASELINE_STACKS, STACKS, resource_class, stack_run
 from tests.mutations import advisory_in, findings, policy_resources, suite
 
 ROOT = Path(__file__).resolve().parent.parent
-ALL_RUNS = (*STACKS, "admin")
+ALL_RUNS = (*STACKS, "admin", *BASELINE_STACKS)
 
 
 @functools.cache

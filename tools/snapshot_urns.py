@@ -15,9 +15,10 @@ from preflight.changes import jsonable
 from preflight.runner import PROJECT_DIR, StackRun, run_stack
 
 OUT = PROJECT_DIR / "tests" / "fixtures" / "urns"
-# (stack, project directory): the three stacks and the account bootstrap.
+# (stack, project directory): the three stacks, the account bootstrap and the account baselines.
 RUNS = (("staging", PROJECT_DIR), ("production", PROJECT_DIR), ("production-dr", PROJECT_DIR),
-        ("admin", PROJECT_DIR / "bootstrap"))
+        ("admin", PROJECT_DIR / "bootstrap"), ("account-production", PROJECT_DIR / "baseline"),
+        ("account-staging", PROJECT_DIR / "baseline"))
 
 
 def digest(run: StackRun) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from pulumi_policy import Policy
 
 from . import (
+    account,
     availability,
     backup,
     budget,
@@ -19,5 +20,5 @@ from . import (
 ALL_POLICIES: list[Policy] = [
     *encryption.POLICIES, *availability.POLICIES, *transport.POLICIES, *backup.POLICIES, *guardrails.POLICIES,
     *privilege.POLICIES, *hardening.POLICIES, *exposure.POLICIES, *resilience.POLICIES, *coverage.POLICIES,
-    *budget.POLICIES,
+    *budget.POLICIES, *account.POLICIES,
 ]

@@ -153,7 +153,7 @@ def stack_rule(name: str, *, judges: Sequence[str] | Callable[[str], bool], fami
 
 def flag_rule(name: str, *, path: Sequence[str], what: str, missing_is_on: bool = False, family: str = "guardrails",
               types: Sequence[str], description: str, message: str, severity: Severity = Severity.HIGH,
-              control: str | tuple[str, ...] | None = None) -> ResourceValidationPolicy:
+              control: str | tuple[str, ...] | None = None, refs: Sequence[str] = ()) -> ResourceValidationPolicy:
     """A rule that one boolean setting is on. `missing_is_on` where AWS's default is on (minor
     upgrades), so only an explicit False is a finding."""
     def check(props: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:
@@ -161,7 +161,7 @@ def flag_rule(name: str, *, path: Sequence[str], what: str, missing_is_on: bool 
         on = value is True or (value is None and missing_is_on)
         return None if on else f"{what} off"
     return resource_rule(name, family=family, types=types, description=description, message=message,
-                         severity=severity, control=control)(check)
+                         severity=severity, control=control, refs=refs)(check)
 
 
 # --- reading props -----------------------------------------------------------------------------

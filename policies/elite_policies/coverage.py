@@ -33,7 +33,7 @@ from .hardening import _s3_origins
 
 
 @resource_rule("aws-provider-safe", family="guardrails", types=["pulumi:providers:aws"], severity=Severity.CRITICAL,
-               refs=("cis-aws-3.0:1.4", "pci-dss-4.0.1:8.6.2", "checkov:CKV_AWS_41"),
+               refs=("pci-dss-4.0.1:8.6.2", "checkov:CKV_AWS_41"),
                description="Checks whether an AWS provider carries no static credentials, verifies TLS to the AWS "
                            "APIs, sends its calls to AWS's own endpoints (no override or proxy) and, where "
                            "required, pins the accounts it may deploy into.",
@@ -171,7 +171,7 @@ def cache_final_snapshot(props: Mapping[str, Any], config: Mapping[str, Any]) ->
 
 
 @resource_rule("data-stores-own-security-groups", family="guardrails", types=[t.RDS_INSTANCE, t.REDIS_GROUP],
-               severity=Severity.HIGH, refs=("pci-dss-4.0.1:1.3.1", "cis-aws-3.0:5.4"),
+               severity=Severity.HIGH, refs=("pci-dss-4.0.1:1.3.1",),
                description="Checks whether databases and caches name security groups of their own (without them "
                            "AWS attaches the VPC's default group).",
                message="Set vpc_security_group_ids / security_group_ids to the data tier's group")
@@ -185,7 +185,7 @@ def data_groups(props: Mapping[str, Any], config: Mapping[str, Any]) -> str | No
 @stack_rule("data-subnets-isolated",
             judges=["aws:rds/subnetGroup:SubnetGroup", "aws:elasticache/subnetGroup:SubnetGroup"],
             family="guardrails", severity=Severity.HIGH,
-            refs=("pci-dss-4.0.1:1.4.4", "cis-aws-3.0:5.6"),
+            refs=("pci-dss-4.0.1:1.4.4",),
             description="Checks whether DB and cache subnet groups contain only isolated subnets (Tier tag), so "
                         "data stores have no route out.",
             message="Build the subnet group from the network tier's isolated subnets")
@@ -259,7 +259,7 @@ def dangling(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
 
 @resource_rule("s3-bucket-owner-enforced", family="guardrails",
                types=["aws:s3/bucketOwnershipControls:BucketOwnershipControls"], severity=Severity.MEDIUM,
-               control="S3.12", refs=("cis-aws-3.0:2.1.4",),
+               control="S3.12", refs=(),
                description="Checks whether buckets disable ACLs (object ownership BucketOwnerEnforced).",
                message="Set rule.object_ownership='BucketOwnerEnforced'")
 def owner_enforced(props: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:

@@ -64,7 +64,7 @@ def _condition_keys(statement: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 @resource_rule("iam-role-trust-scoped", family="guardrails", types=[t.IAM_ROLE], severity=Severity.CRITICAL,
-               refs=("cis-aws-3.0:1.16", "pci-dss-4.0.1:7.2.1", "checkov:CKV_AWS_60", "checkov:CKV_AWS_358"),
+               refs=("pci-dss-4.0.1:7.2.1", "checkov:CKV_AWS_60", "checkov:CKV_AWS_358"),
                description="Checks whether a role's trust policy admits only named principals: no '*', no "
                            "NotPrincipal, web-identity (OIDC) trust conditioned on the token's audience and an exact "
                            "subject; and whether its sessions are bounded.",
@@ -175,7 +175,7 @@ def home_accounts(resources: Sequence[PolicyResource]) -> set[str]:
 @stack_rule("resource-policy-no-foreign-account",
             judges=[*PRINCIPAL_DOCUMENTS, "aws:ecr/replicationConfiguration:ReplicationConfiguration"],
             family="guardrails", severity=Severity.CRITICAL,
-            refs=("pci-dss-4.0.1:7.2.1", "cis-aws-3.0:1.20", "checkov:CKV_AWS_283"),
+            refs=("pci-dss-4.0.1:7.2.1", "checkov:CKV_AWS_283"),
             description="Checks whether trust, key, bucket, topic, repository, log and search-domain policies "
                         "grant principals of an account other than the stack's own (or those listed in "
                         "trustedAccounts), whether any grants by exclusion (NotPrincipal), and whether images "
@@ -293,7 +293,7 @@ def _internet_targets(route: Mapping[str, Any]) -> list[str]:
 
 @stack_rule("subnet-tier-routes", judges=["aws:ec2/route:Route", "aws:ec2/routeTable:RouteTable"],
             family="guardrails", severity=Severity.HIGH,
-            refs=("pci-dss-4.0.1:1.3.1", "pci-dss-4.0.1:1.4.2", "cis-aws-3.0:5.6"),
+            refs=("pci-dss-4.0.1:1.3.1", "pci-dss-4.0.1:1.4.2"),
             description="Checks whether the route tables of isolated (data) subnets have no default route to an "
                         "internet or NAT gateway, and those of private (application) subnets none to an internet "
                         "gateway (subnets by their Tier tag; routes inline or as Route resources).",
@@ -433,7 +433,7 @@ DEFAULT_SPECIAL = "!@#$%&*()-_=+[]{}<>:?"
 
 
 @resource_rule("random-password-strength", family="guardrails", types=["random:index/randomPassword:RandomPassword"],
-               severity=Severity.HIGH, refs=("pci-dss-4.0.1:8.3.6", "cis-aws-3.0:1.8"),
+               severity=Severity.HIGH, refs=("pci-dss-4.0.1:8.3.6",),
                description="Checks whether generated secrets (database, cache AUTH, JWT, origin header) have at "
                            "least minimumBits of entropy and minimumLength characters.",
                message="Raise length (or enable more character classes) until the secret reaches minimumBits",

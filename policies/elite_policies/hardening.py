@@ -144,7 +144,7 @@ rds_iam_auth = flag_rule(
     message="Set iam_database_authentication_enabled=True")
 rds_minor_upgrades = flag_rule(
     "rds-auto-minor-version-upgrade", path=["autoMinorVersionUpgrade"], what="autoMinorVersionUpgrade",
-    missing_is_on=True, types=[t.RDS_INSTANCE], control="RDS.13",
+    missing_is_on=True, types=[t.RDS_INSTANCE], control="RDS.13", refs=("cis-aws-3.0:2.3.2",),
     description="Checks whether RDS instances take minor engine upgrades automatically.",
     message="Set auto_minor_version_upgrade=True (upgrades happen in the maintenance window)")
 rds_copy_tags = flag_rule(

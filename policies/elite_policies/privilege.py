@@ -27,6 +27,8 @@ PRIVILEGED = [
     "arn:aws:iam::aws:policy/AdministratorAccess", "arn:aws:iam::aws:policy/PowerUserAccess",
     "arn:aws:iam::aws:policy/IAMFullAccess", "arn:aws:iam::aws:policy/job-function/SystemAdministrator",
     "arn:aws:iam::aws:policy/AWSOrganizationsFullAccess",
+    # A shell in the console with the caller's credentials and file transfer (CIS 1.22).
+    "arn:aws:iam::aws:policy/AWSCloudShellFullAccess",
 ]
 DECRYPT_ACTIONS = ("kms:Decrypt", "kms:ReEncryptFrom")
 
@@ -84,7 +86,7 @@ def iam_passrole(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"statement {_sid(statement)} passes any role"
 
 
-@resource_rule("iam-no-privileged-managed-policy", family="guardrails",
+@resource_rule("iam-no-privileged-managed-policy", family="guardrails", refs=("cis-aws-3.0:1.22",),
                types=["aws:iam/rolePolicyAttachment:RolePolicyAttachment", t.IAM_ROLE],
                severity=Severity.CRITICAL,
                description="Checks whether a role carries an AWS-managed administrator, power-user or IAM-full "

@@ -181,7 +181,7 @@ def capabilities(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterato
 
 @resource_rule("cloudwatch-alarm-actionable", family="guardrails", types=["aws:cloudwatch/metricAlarm:MetricAlarm"],
                severity=Severity.HIGH, control=("CloudWatch.15", "CloudWatch.17"),
-               refs=("pci-dss-4.0.1:10.7.2", "cis-aws-3.0:4.16"),
+               refs=("pci-dss-4.0.1:10.7.2",),
                description="Checks whether an alarm notifies someone when it fires (alarm actions present and "
                            "enabled).",
                message="Give the alarm alarm_actions (the on-call topic) and leave actions_enabled True")

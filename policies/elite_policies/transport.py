@@ -121,7 +121,7 @@ def _denies_plain_http(doc: Mapping[str, Any] | None) -> bool:
     return False
 
 
-@stack_rule("s3-bucket-tls-only", judges=t.BUCKETS, family="transport", control="S3.5",
+@stack_rule("s3-bucket-tls-only", judges=t.BUCKETS, family="transport", refs=("cis-aws-3.0:2.1.1",), control="S3.5",
             description="Checks whether every S3 bucket's policy denies requests not made over TLS.",
             message="Add a bucket policy statement denying s3:* when aws:SecureTransport is false")
 def s3_tls_only(resources: Sequence[PolicyResource], config: Mapping[str, Any]):

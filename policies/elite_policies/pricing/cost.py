@@ -77,6 +77,13 @@ FREE = {
     "aws:wafv2/webAclAssociation:WebAclAssociation",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     "aws:sns/topic:Topic", "aws:sns/topicPolicy:TopicPolicy", "aws:sns/topicSubscription:TopicSubscription",
+    # The account baseline: settings and wiring AWS does not charge for (the services they
+    # configure are priced on their recorder, detector, hub, analyzer and Macie account).
+    "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "aws:iam/accountPasswordPolicy:AccountPasswordPolicy",
+    "aws:ebs/encryptionByDefault:EncryptionByDefault", "aws:cfg/deliveryChannel:DeliveryChannel",
+    "aws:cfg/recorderStatus:RecorderStatus", "aws:securityhub/standardsSubscription:StandardsSubscription",
+    "aws:cloudwatch/eventRule:EventRule",  # AWS service events on the default bus are free
+    "aws:cloudwatch/eventTarget:EventTarget", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
 }
 
 
@@ -387,7 +394,82 @@ def _replicated_repositories(ctx: _Context, reg: Registration) -> list[Item]:
     return [(count * gb * ctx.price(reg, "ecr_gb_month"), f"{count} replicated repositories x {gb} GB")]
 
 
+def _trail(ctx: _Context, reg: Registration) -> list[Item]:
+    selectors = reg.inputs.get("advancedEventSelectors") or []
+    data = any(any(f.get("field") == "eventCategory" and "Data" in (f.get("equals") or [])
+                   for f in s.get("fieldSelectors") or []) for s in selectors)
+    if not data:
+        return [(0.0, "management events (first copy free)")]
+    n = usage()["cloudtrail_data_events_100k"]
+    return [(n * ctx.price(reg, "cloudtrail_data_events_100k"), f"{n} x 100k data events")]
+
+
+def _recorder(ctx: _Context, reg: Registration) -> list[Item]:
+    items = usage()["config_items_per_region"]
+    return [(items * ctx.price(reg, "config_item"), f"{items} configuration items")]
+
+
+def _security_hub(ctx: _Context, reg: Registration) -> list[Item]:
+    checks = usage()["securityhub_checks_per_region"]
+    return [(checks * ctx.price(reg, "securityhub_check"), f"{checks} security checks")]
+
+
+def _detector(ctx: _Context, reg: Registration) -> list[Item]:
+    n = usage()["guardduty_cloudtrail_million_events"]
+    return [(n * ctx.price(reg, "guardduty_cloudtrail_million_events"), f"{n} million management events")]
+
+
+def _detector_feature(ctx: _Context, reg: Registration) -> list[Item]:
+    u, feature = usage(), reg.inputs.get("name")
+    if reg.inputs.get("status") != "ENABLED":
+        return [(0.0, f"{feature} disabled")]
+    if feature == "S3_DATA_EVENTS":
+        n = u["guardduty_s3_million_events"]
+        return [(n * ctx.price(reg, "guardduty_s3_million_events"), f"{n} million S3 data events")]
+    if feature == "RDS_LOGIN_EVENTS":
+        n = u["guardduty_rds_vcpus"]
+        return [(n * ctx.price(reg, "guardduty_rds_vcpu_month"), f"{n} database vCPUs")]
+    if feature == "RUNTIME_MONITORING":
+        n = u["guardduty_runtime_vcpus"]
+        return [(n * ctx.price(reg, "guardduty_runtime_vcpu_month"), f"{n} Fargate vCPUs")]
+    raise LookupError(f"no price for GuardDuty feature {feature}")
+
+
+def _analyzer(ctx: _Context, reg: Registration) -> list[Item]:
+    if reg.inputs.get("type") in ("ACCOUNT", "ORGANIZATION"):
+        return [(0.0, "external access analysis (free)")]
+    n = usage()["access_analyzer_roles"]
+    return [(n * ctx.price(reg, "access_analyzer_unused_role_month"), f"{n} roles and users analysed")]
+
+
+def _macie(ctx: _Context, reg: Registration) -> list[Item]:
+    if reg.inputs.get("status") == "PAUSED":
+        return [(0.0, "paused")]
+    n = usage()["macie_buckets_per_region"]
+    return [(n * ctx.price(reg, "macie_bucket_month"), f"{n} buckets monitored")]
+
+
+def _macie_job(ctx: _Context, reg: Registration) -> list[Item]:
+    # However often it runs, a scheduled job inspects what was added or changed since its last run.
+    share = float(reg.inputs.get("samplingPercentage") or 100) / 100
+    gb = usage()["macie_new_documents_gb"] * share
+    return [(gb * ctx.price(reg, "macie_gb_inspected"), f"{gb:g} GB new documents inspected ({share:.0%} sampled)")]
+
+
+def _metric_filter(ctx: _Context, reg: Registration) -> list[Item]:
+    return [(ctx.price(reg, "cloudwatch_custom_metric_month"), "custom metric")]
+
+
 PRICERS: dict[str, Pricer] = {
+    "aws:cloudtrail/trail:Trail": _trail,
+    "aws:cfg/recorder:Recorder": _recorder,
+    "aws:securityhub/account:Account": _security_hub,
+    "aws:guardduty/detector:Detector": _detector,
+    "aws:guardduty/detectorFeature:DetectorFeature": _detector_feature,
+    "aws:accessanalyzer/analyzer:Analyzer": _analyzer,
+    "aws:macie2/account:Account": _macie,
+    "aws:macie2/classificationJob:ClassificationJob": _macie_job,
+    "aws:cloudwatch/logMetricFilter:LogMetricFilter": _metric_filter,
     "aws:rds/instance:Instance": _rds,
     "aws:elasticache/replicationGroup:ReplicationGroup": _cache,
     "aws:ec2/natGateway:NatGateway": _nat,
