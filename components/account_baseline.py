@@ -5,7 +5,7 @@ before any workload, deployed once per AWS account (baseline/).
                  stack's `customers/` documents, KMS-encrypted, validated, delivered to CloudWatch Logs),
                  its Object-Locked, access-logged bucket (AWS Config delivers there too), the CIS
                  section-4 metric filters and alarms, account-wide S3 Block Public Access, the IAM
-                 password policy, and the unused-access analyzer
+                 password policy, the security contact, and the unused-access analyzer
   every region   AWS Config (all supported types), GuardDuty (S3, RDS, ECS Fargate runtime), Security
                  Hub with FSBP, CIS v3.0.0 and PCI DSS v4.0.1, an account Access Analyzer, Macie with a
                  scheduled job on the region's customer documents, EBS default encryption, and a
@@ -26,7 +26,7 @@ from .baseline_config import BaselineConfig, DocumentBucket
 from .iam import PLATFORM_ROLE_PATH, RolePlacement, Statement, policy_document, service_trust, workload_role
 from .keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from .naming import physical_name
-from .storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_all
+from .storage import SecureBucket, SecureBucketArgs, access_log_bucket
 from .tagging import named
 
 NAME = "elite-locadora"
@@ -258,7 +258,8 @@ class AccountBaseline(pulumi.ComponentResource):
             cloud_watch_logs_group_arn=self.log_group.arn.apply(lambda arn: f"{arn}:*"),
             cloud_watch_logs_role_arn=role.arn,
             advanced_event_selectors=[
-                aws.cloudtrail.TrailAdvancedEventSelectorArgs(name="Management events, read and write", field_selectors=[
+                aws.cloudtrail.TrailAdvancedEventSelectorArgs(name="Management events, read and write",
+                                                              field_selectors=[
                     aws.cloudtrail.TrailAdvancedEventSelectorFieldSelectorArgs(field="eventCategory",
                                                                                equals=["Management"])]),
                 aws.cloudtrail.TrailAdvancedEventSelectorArgs(name="Customer documents", field_selectors=[
@@ -290,6 +291,10 @@ class AccountBaseline(pulumi.ComponentResource):
 
     def _account_settings(self) -> None:
         cfg, home = self._args.config, self._home
+        contact = cfg.security_contact
+        aws.account.AlternativeContact("security-contact", alternate_contact_type="SECURITY", name=contact.name,
+                                       title=contact.title, email_address=contact.email,
+                                       phone_number=contact.phone, opts=self._opts(home))
         aws.s3.AccountPublicAccessBlock("account-public-access-block", account_id=self._args.account_id,
                                         block_public_acls=True, block_public_policy=True, ignore_public_acls=True,
                                         restrict_public_buckets=True, opts=self._opts(home))
@@ -378,5 +383,5 @@ class AccountBaseline(pulumi.ComponentResource):
                                 simple_scope_term=aws.macie2.ClassificationJobS3JobDefinitionScopingIncludesAndSimpleScopeTermArgs(
                                     comparator="STARTS_WITH", key="OBJECT_KEY", values=[DOCUMENTS_PREFIX]))]))),
                 tags=self._tags(f"{NAME}-customer-documents"), opts=self._opts(region, depends_on=[macie]))
-        self._notify(region, "macie-findings", "Macie findings (sensitive data where it should not be, bucket exposure)",
+        self._notify(region, "macie-findings", "Macie findings (sensitive data out of place, bucket exposure)",
                      {"source": ["aws.macie"], "detail-type": ["Macie Finding"]})

@@ -16,7 +16,7 @@ import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
-from .config import LOG_RETENTION_DAYS, ConfigError, available_stacks, stack_file_config
+from .config import LOG_RETENTION_DAYS, ConfigError, _as_written, available_stacks, stack_file_config
 from .naming import physical_name, stack_name_problem
 
 BASELINE_PROJECT = "elite-locadora-baseline"
@@ -49,6 +49,16 @@ def _retention(value: int) -> int:
     return value
 
 
+class SecurityContact(BaseModel):
+    """Whom AWS tells about security issues in the account (CIS 1.2): the account's SECURITY alternate contact."""
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    title: Annotated[str, Field(min_length=1, max_length=50)]
+    email: EmailStr
+    phone: Annotated[str, Field(pattern=r"^[\s0-9()+-]+$", max_length=25)]
+
+
 Region = Annotated[str, AfterValidator(_region)]
 PlatformStack = Annotated[str, AfterValidator(_platform_stack)]
 
@@ -66,6 +76,7 @@ class BaselineConfig(BaseModel):
     # Macie and EBS default encryption.
     regions: Annotated[list[Region], Field(min_length=1)]
     security_emails: Annotated[list[EmailStr], Field(min_length=1)]
+    security_contact: SecurityContact
     trail_log_retention_days: Annotated[int, AfterValidator(_retention)] = 365
     trail_archive_days: Annotated[int, Field(ge=PCI_LOG_RETENTION_DAYS, le=3653)] = 731
     trail_object_lock_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
@@ -77,7 +88,7 @@ class BaselineConfig(BaseModel):
     macie_sampling_percentage: Annotated[int, Field(ge=1, le=100)] = 100
     # The unused-access analyzer is priced per IAM role and user analysed (README, cost).
     unused_access_analyzer: bool = True
-    unused_access_age_days: Annotated[int, Field(ge=1, le=365)] = 90
+    unused_access_age_days: Annotated[int, Field(ge=1, le=365)] = 45  # CIS 1.12 (PCI DSS 8.2.6 allows 90)
     permissions_boundary_policy: str = "elite-locadora-workload-boundary"
     owner: str = "platform-team"
     cost_center: str = "elite-locadora"
@@ -133,7 +144,7 @@ def _format(error: ValidationError, raw: dict[str, Any], stack: str) -> str:
             lines.append(f"{where} is not set: declare it in Pulumi.{stack}.yaml")
         else:
             value = raw.get(loc[0]) if len(loc) == 1 else item.get("input")
-            lines.append(f"{where} = {value!r}: {message}")
+            lines.append(f"{where} = {_as_written(value)!r}: {message}")
     return f"invalid configuration for stack {stack!r}:\n  " + "\n  ".join(lines)
 
 

@@ -211,7 +211,8 @@ class PolicySession:
             info = self._analyzer.GetAnalyzerInfo(empty_pb2.Empty())
             self.run = PolicyRun(pack=info.name, version=_pack_version(pack_dir, info.version), policies=[
                 {"name": p.name, "level": LEVEL_NAMES.get(p.enforcementLevel, "advisory"),
-                 "controls": [c.strip() for c in p.framework.reference.split(",") if c.strip()]}
+                 "controls": [c.strip() for c in p.framework.reference.split(",") if c.strip()],
+                 "tags": list(p.tags)}
                 for p in info.policies])
             self._analyzer.ConfigureStack(analyzer_pb2.AnalyzerStackConfigureRequest(
                 stack=stack, project=project, organization="organization", dry_run=preview))

@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from elite_policies.frameworks import FrameworkError
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -37,6 +38,7 @@ from .runner import (
 from .terraform import StateError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_FAILED = 0, 1, 2
+BASELINE_DIR = PROJECT_DIR / "baseline"
 # Progress and errors go to standard error, so standard output stays the report (and pipes cleanly).
 STDERR = Console(stderr=True, highlight=False)
 
@@ -289,31 +291,53 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
+    from elite_policies.frameworks import KEYS, load
+
     from . import compliance
 
+    frameworks = [load(key) for key in dict.fromkeys(args.framework or KEYS)]
+    waivers = compliance.load_waivers(Path(args.waivers), frameworks) if args.waivers else {}
+    project_dir = _project_dir(args)
+    # A platform stack's account controls are judged on the baseline stack of its account.
+    platform = project_dir == PROJECT_DIR
+    baseline_stack = (args.baseline_stack or compliance.baseline_of(args.stack, BASELINE_DIR)
+                      or (compliance.baseline_of(args.config_from, BASELINE_DIR) if args.config_from else None)) \
+        if platform else None
     # Resolved values (update mode): a policy passes over what a preview leaves unknown, and a
     # control must not count as passed on resources nobody could judge.
     overrides = _overrides(args.set)
-    with _open_policies(args, preview=False, project=project_name(_project_dir(args))) as session:
+    with _open_policies(args, preview=False, project=project_name(project_dir)) as session:
         run = _run_program(args, preview=False, overrides=overrides)
-        policies = _judge(session, run)
-    results = compliance.evaluate(policies, run.resources)
+        own = compliance.Judged(args.stack, _judge(session, run), run.resources)
+    baseline = None
+    if baseline_stack:
+        progress(f"account controls: judged on the account baseline stack {baseline_stack}")
+        on_account = argparse.Namespace(stack=baseline_stack, config_from=None, policy_config=None,
+                                        project_dir=str(BASELINE_DIR))
+        with _open_policies(on_account, preview=False, project=project_name(BASELINE_DIR)) as session:
+            baseline_run = _run_program(on_account, preview=False)
+            baseline = compliance.Judged(baseline_stack, _judge(session, baseline_run), baseline_run.resources)
+    reports = [(f, compliance.evaluate(f, own, baseline, waivers, expects_baseline=platform)) for f in frameworks]
     if args.json:
-        Path(args.json).write_text(json.dumps(compliance.as_json(args.stack, results), indent=2))
+        Path(args.json).write_text(json.dumps(compliance.as_json(args.stack, baseline_stack, reports), indent=2))
     if args.format == "markdown":
-        sys.stdout.write(compliance.markdown(args.stack, results))
+        sys.stdout.write(compliance.markdown(args.stack, reports))
     else:
-        table = Table(title=f"AWS Foundational Security Best Practices: {escape(args.stack)} (offline)")
-        for column in ("control", "severity", "status", "policies", "resources / reason"):
-            table.add_column(column, overflow="fold")
-        styles = {"failed": "red", "passed": "green", "waived": "yellow", "not applicable": "dim"}
-        for r in results:
-            detail = ", ".join(r.resources) if r.resources else r.reason
-            table.add_row(_plain(r.control), _plain(r.severity), Text(r.status, style=styles[r.status]),
-                          _plain(", ".join(r.policies)), _plain(detail))
-        console.print(table)
-        console.print(", ".join(f"{n} {s}" for s, n in compliance.counts(results).items()))
-    return EXIT_VIOLATIONS if any(r.status == "failed" for r in results) else EXIT_OK
+        styles = {"failed": "red", "passed": "green", "account baseline": "green", "waived": "yellow",
+                  "not applicable": "dim", "outside infrastructure": "dim"}
+        for framework, results in reports:
+            table = Table(title=f"{escape(framework.title)}: {escape(args.stack)} (offline)")
+            for column in ("control", "severity", "status", "policies", "resources / reason"):
+                table.add_column(column, overflow="fold")
+            for r in results:
+                detail = ", ".join(r.resources) if r.resources else r.reason
+                table.add_row(_plain(r.control), _plain(r.severity or "-"), Text(r.status, style=styles[r.status]),
+                              _plain(", ".join(r.policies)), _plain(detail))
+            console.print(table)
+            console.print(f"{framework.title}: " + ", ".join(
+                f"{n} {s}" for s, n in compliance.counts(results).items() if n))
+    failed = any(r.status == "failed" for _, results in reports for r in results)
+    return EXIT_VIOLATIONS if failed else EXIT_OK
 
 
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
@@ -589,12 +613,21 @@ def build_parser() -> argparse.ArgumentParser:
     timeline.add_argument("--change", action="append", metavar="KEY=VALUE",
                           help="time applying this change to the deployed stack instead of a first deploy")
     timeline.set_defaults(func=cmd_timeline)
-    compliance = sub.add_parser("compliance", help="per FSBP control: passed, failed, not applicable or waived")
+    compliance = sub.add_parser("compliance", help="per control of FSBP, CIS AWS Foundations v3.0.0 and PCI DSS "
+                                                   "v4.0.1: passed, failed, account baseline, waived, not "
+                                                   "applicable or outside infrastructure")
     compliance.add_argument("--stack", required=True, metavar="STACK", help="the stack: Pulumi.<STACK>.yaml")
     compliance.add_argument("--json", metavar="FILE", help="also write the report as JSON")
     compliance.add_argument("--format", choices=("table", "markdown"), default="table",
                             help="markdown for a CI job summary")
     compliance.add_argument("--set", action="append", metavar="KEY=VALUE", help="try a config change")
+    compliance.add_argument("--framework", action="append", choices=("fsbp", "cis-aws-3.0", "pci-dss-4.0.1"),
+                            help="the framework(s) to report (repeat for several; default all three)")
+    compliance.add_argument("--waivers", metavar="FILE",
+                            help="YAML of framework:control -> {why, compensates}: stack-specific waivers")
+    compliance.add_argument("--baseline-stack", metavar="STACK",
+                            help="the account baseline stack judging the account's controls (default: the one whose "
+                                 "platformStacks lists --stack)")
     compliance.set_defaults(func=cmd_compliance)
     adopt = sub.add_parser("adopt", help="map a Terraform state onto this program: the import file and the first "
                                          "up after it")
@@ -669,6 +702,8 @@ def check_inputs(args: argparse.Namespace) -> None:
     if args.command == "adopt" and not Path(args.tfstate).is_file():
         raise InputError(f"--tfstate {args.tfstate}: no such file (`terraform state pull > terraform.tfstate` "
                          "writes one)")
+    if args.command == "compliance":
+        _check_compliance_inputs(args)
     if getattr(args, "policy_config", None) and not Path(args.policy_config).is_file():
         raise InputError(f"--policy-config {args.policy_config}: no such file (a JSON object of policy names)")
     if args.command == "graph" and args.components_only and args.format != "mermaid":
@@ -677,6 +712,29 @@ def check_inputs(args: argparse.Namespace) -> None:
     if args.command == "cost" and args.format == "markdown" and not args.base:
         raise InputError("--format markdown is the cost change for a job summary: it needs --base FILE "
                          "(an earlier `cost --json`)")
+
+
+def _check_compliance_inputs(args: argparse.Namespace) -> None:
+    from elite_policies.frameworks import KEYS, FrameworkError, load
+
+    from . import compliance
+    from .runner import available_stacks
+
+    if args.waivers:
+        if not Path(args.waivers).is_file():
+            raise InputError(f"--waivers {args.waivers}: no such file (YAML of framework:control -> "
+                             "{why, compensates})")
+        try:
+            compliance.load_waivers(Path(args.waivers), [load(k) for k in args.framework or KEYS])
+        except FrameworkError as exc:
+            raise InputError(str(exc)) from None
+    if args.baseline_stack:
+        if Path(getattr(args, "project_dir", PROJECT_DIR)).resolve() != PROJECT_DIR:
+            raise InputError("--baseline-stack is for a platform stack; a baseline or bootstrap stack is its own "
+                             "account's")
+        if args.baseline_stack not in available_stacks(BASELINE_DIR):
+            raise InputError(f"--baseline-stack {args.baseline_stack!r}: no such baseline stack; available: "
+                             f"{', '.join(available_stacks(BASELINE_DIR))}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -688,7 +746,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_inputs(args)
         return int(args.func(args, console))
-    except (InputError, UnknownStackError, ProgramError, AnalyzerError, BaseError, AdoptError, StateError) as exc:
+    except (InputError, UnknownStackError, ProgramError, AnalyzerError, BaseError, AdoptError, StateError,
+            FrameworkError) as exc:
         failure: BaseException = exc
         message = str(exc)
     except OSError as exc:

@@ -26,7 +26,7 @@ READS_ONLY = {**DOCUMENTS, "fieldSelectors": [*DOCUMENTS["fieldSelectors"], {"fi
 GOOD_PASSWORDS = {"minimumPasswordLength": 14.0, "passwordReusePrevention": 24.0, "requireLowercaseCharacters": True,
                   "requireUppercaseCharacters": True, "requireNumbers": True, "requireSymbols": True,
                   "maxPasswordAge": 90.0}
-UNUSED = {"type": "ACCOUNT_UNUSED_ACCESS", "configuration": {"unusedAccess": {"unusedAccessAge": 90.0}}}
+UNUSED = {"type": "ACCOUNT_UNUSED_ACCESS", "configuration": {"unusedAccess": {"unusedAccessAge": 45.0}}}
 JOB = {"jobType": "SCHEDULED", "samplingPercentage": 100.0, "scheduleFrequency": {"weeklySchedule": "MONDAY"}}
 
 
@@ -66,7 +66,7 @@ RESOURCE_CASES: list[tuple[str, str, dict, dict, str, dict]] = [
     ("access-analyzer-unused-access-window", "aws:accessanalyzer/analyzer:Analyzer", UNUSED,
      {**UNUSED, "configuration": {"unusedAccess": {"unusedAccessAge": 180.0}}}, "unused after 180 days", {}),
     ("access-analyzer-unused-access-window", "aws:accessanalyzer/analyzer:Analyzer", {"type": "ACCOUNT"},
-     {"type": "ACCOUNT_UNUSED_ACCESS"}, "unused after 90 days (at most 45)", {"maxUnusedDays": 45}),
+     {"type": "ACCOUNT_UNUSED_ACCESS"}, "unused after 90 days (at most 45)", {}),
     ("macie-customer-documents-discovery", "aws:macie2/classificationJob:ClassificationJob", JOB,
      _with(JOB, jobType="ONE_TIME"), "a one-time job", {}),
     ("macie-customer-documents-discovery", "aws:macie2/classificationJob:ClassificationJob", JOB,
@@ -205,6 +205,12 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
     ("security-findings-routed", _routed, lambda: _routed(state="DISABLED"), "no EventBridge rule routes", {}),
     ("securityhub-standards-enabled", lambda: _hub(*ALL_STANDARDS), lambda: _hub(*ALL_STANDARDS[:2]),
      "PCI DSS v4.0.1 not subscribed", {}),
+    ("account-security-contact",
+     lambda: [*_hub(), _r("aws:account/alternativeContact:AlternativeContact", "c", {
+         "alternateContactType": "SECURITY", "emailAddress": "security@example.com"})],
+     lambda: [*_hub(), _r("aws:account/alternativeContact:AlternativeContact", "c", {
+         "alternateContactType": "BILLING", "emailAddress": "billing@example.com"})],
+     "no SECURITY alternate contact", {}),
     ("cis-monitoring-alarms", _cis, lambda: _cis(skip="4.3"), "CIS 4.3: no metric filter", {}),
     ("cis-monitoring-alarms", _cis, lambda: _cis(alarm_actions=False), "no alarm with actions", {}),
     ("cis-monitoring-alarms", lambda: _cis(skip="4.7", multi_region=False), lambda: _cis(skip="4.7"),

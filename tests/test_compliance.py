@@ -62,29 +62,38 @@ def test_generated_reference_has_a_row_per_control() -> None:
         assert re.search(rf"^\| {re.escape(control)} \|", text, re.M), control
 
 
+def _report(tmp_path: Path, *args: str) -> tuple[int, dict]:
+    out = tmp_path / "compliance.json"
+    code = cli.main(["compliance", *args, "--json", str(out)])
+    return code, json.loads(out.read_text())
+
+
+def _controls(report: dict, key: str) -> dict[str, dict]:
+    (framework,) = [f for f in report["frameworks"] if f["key"] == key]
+    return {c["control"]: c for c in framework["controls"]}
+
+
 @pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])
 def test_compliance_of_each_stack_fails_only_what_it_knowingly_lacks(stack: str, tmp_path: Path,
                                                                      capsys: pytest.CaptureFixture) -> None:
-    out = tmp_path / "compliance.json"
     # Staging has no standby to fail its assets over to (CloudFront.4, advisory there).
     lacks = {"staging": {"CloudFront.4"}}.get(stack, set())
-    code = cli.main(["compliance", "--stack", stack, "--json", str(out)])
+    code, report = _report(tmp_path, "--stack", stack, "--framework", "fsbp")
     assert code == (cli.EXIT_VIOLATIONS if lacks else cli.EXIT_OK)
-    report = json.loads(out.read_text())
-    controls = report["controls"]
+    (fsbp_report,) = report["frameworks"]
+    controls = fsbp_report["controls"]
     assert {c["control"] for c in controls if c["status"] == "failed"} == lacks
-    assert sum(report["summary"].values()) == len(fsbp.CONTROLS)
+    assert sum(fsbp_report["summary"].values()) == len(fsbp.CONTROLS) + len(fsbp.ACCOUNT_CONTROLS)
     for c in controls:
-        if c["status"] == "passed":  # never on nothing: each passed row judged resources
-            assert c["judged"] > 0 and f"{c['judged']} resource(s) judged" in c["reason"], c
-    assert report["summary"]["passed"] >= 50
+        if c["status"] in ("passed", "account baseline"):  # never on nothing: each row judged resources
+            assert c["judged"] > 0 and "resource(s) judged" in c["reason"], c
+    assert fsbp_report["summary"]["passed"] >= 50
     assert "passed" in capsys.readouterr().out
 
 
 def test_a_control_with_nothing_to_judge_is_not_applicable(tmp_path: Path) -> None:
-    out = tmp_path / "compliance.json"
-    cli.main(["compliance", "--stack", "production-dr", "--json", str(out)])
-    controls = {c["control"]: c for c in json.loads(out.read_text())["controls"]}
+    _, report = _report(tmp_path, "--stack", "production-dr", "--framework", "fsbp")
+    controls = _controls(report, "fsbp")
     for control in ("CloudFront.1", "CloudFront.6", "OpenSearch.1", "ES.2"):  # no distribution, no domain there
         assert controls[control]["status"] == "not applicable", controls[control]
         assert "no resources" in controls[control]["reason"]
@@ -93,13 +102,14 @@ def test_a_control_with_nothing_to_judge_is_not_applicable(tmp_path: Path) -> No
 def test_a_broken_control_fails_with_its_resource(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     out = tmp_path / "compliance.json"
     assert cli.main(["compliance", "--stack", "production", "--set", "dbMultiAz=false", "--json", str(out),
-                     "--format", "markdown"]) == cli.EXIT_VIOLATIONS
-    controls = {c["control"]: c for c in json.loads(out.read_text())["controls"]}
+                     "--format", "markdown", "--framework", "fsbp"]) == cli.EXIT_VIOLATIONS
+    controls = _controls(json.loads(out.read_text()), "fsbp")
     assert controls["RDS.5"]["status"] == "failed" and controls["RDS.5"]["resources"] == ["data-mysql"]
     assert controls["RDS.3"]["status"] == "passed"
     assert controls["SSM.1"]["status"] == "not applicable" and controls["RDS.26"]["status"] == "waived"
     text = capsys.readouterr().out
-    assert text.startswith("### FSBP compliance: `production`") and "| RDS.5 | medium | failed |" in text
+    assert text.startswith("### AWS Foundational Security Best Practices v1.0.0 compliance: `production`")
+    assert "| RDS.5 | medium | failed |" in text
 
 
 def test_pull_request_workflow_writes_compliance_to_the_job_summary() -> None:

@@ -141,11 +141,24 @@ def test_a_created_hosted_zone_is_priced() -> None:
     assert _cost(report, "certificates-zone") == pytest.approx(usd("route53_zone_month"))
 
 
-def test_every_pricer_is_exercised_by_production_and_its_standby(production_cost) -> None:
-    standby = estimate(stack_run("production-dr"))
-    priced_types = {line.type for line in production_cost.lines + standby.lines}
+def test_every_pricer_is_exercised_by_production_its_standby_and_its_account(production_cost) -> None:
+    standby, account = estimate(stack_run("production-dr")), estimate(stack_run("account-production"))
+    priced_types = {line.type for line in production_cost.lines + standby.lines + account.lines}
     assert set(PRICERS) - priced_types <= {"aws:route53/zone:Zone"}, set(PRICERS) - priced_types
-    assert production_cost.unpriced == [] and standby.unpriced == []
+    assert production_cost.unpriced == [] and standby.unpriced == [] and account.unpriced == []
+
+
+def test_the_account_baselines_priced_items_follow_the_usage_assumptions() -> None:
+    account = estimate(stack_run("account-production"))
+    macie = [line for line in account.lines if line.type == "aws:macie2/classificationJob:ClassificationJob"]
+    per_job = U["macie_new_documents_gb"] * usd("macie_gb_inspected")
+    assert [line.usd_month for line in macie] == pytest.approx([per_job] * 2)
+    hub = [line for line in account.lines if line.type == "aws:securityhub/account:Account"]
+    per_region = U["securityhub_checks_per_region"] * usd("securityhub_check")
+    assert [line.usd_month for line in hub] == pytest.approx([per_region] * 2)
+    staging = estimate(stack_run("account-staging"))  # samples a quarter of the new documents
+    (job,) = [line for line in staging.lines if line.type == "aws:macie2/classificationJob:ClassificationJob"]
+    assert job.usd_month == pytest.approx(0.25 * U["macie_new_documents_gb"] * usd("macie_gb_inspected"))
 
 
 def test_single_nat_saves_two_gateways_and_addresses() -> None:

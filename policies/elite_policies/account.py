@@ -15,8 +15,19 @@ from pulumi_policy import PolicyResource, Severity
 from pulumi_policy.proxy import UnknownValueError
 
 from . import _types as t
-from ._framework import UNKNOWN, Setting, as_list, depends_on, get, known, number, of_type, plain, resource_rule, \
-    stack_rule
+from ._framework import (
+    UNKNOWN,
+    Setting,
+    as_list,
+    depends_on,
+    get,
+    known,
+    number,
+    of_type,
+    plain,
+    resource_rule,
+    stack_rule,
+)
 
 TRAIL = "aws:cloudtrail/trail:Trail"
 RECORDER = "aws:cfg/recorder:Recorder"
@@ -31,13 +42,14 @@ MACIE = "aws:macie2/account:Account"
 MACIE_JOB = "aws:macie2/classificationJob:ClassificationJob"
 EBS_DEFAULT = "aws:ebs/encryptionByDefault:EncryptionByDefault"
 ACCOUNT_BLOCK = "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"
-PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"
+PASSWORD_POLICY = "aws:iam/accountPasswordPolicy:AccountPasswordPolicy"  # noqa: S105 - a type token
 METRIC_FILTER = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 EVENT_TARGET = "aws:cloudwatch/eventTarget:EventTarget"
 BUCKET_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 OBJECT_LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
+CONTACT = "aws:account/alternativeContact:AlternativeContact"
 
 
 DEFAULT_REGION = "the default provider's region"
@@ -47,7 +59,7 @@ def region_of(resource: PolicyResource) -> str:
     """The resource's region: its own `region` input (pulumi_aws v7), else its provider's (the
     default provider's props do not reach the pack: its resources share one name for it)."""
     try:
-        own = resource.props["region"] if "region" in resource.props else None
+        own = resource.props.get("region")
         if own:
             return str(own)
         provider = resource.provider
@@ -87,7 +99,7 @@ def _management_events(props: Mapping[str, Any]) -> bool:
 
 @resource_rule("cloudtrail-multi-region-management-events", family="guardrails", types=[TRAIL],
                control=("CloudTrail.1", "CloudTrail.3"), severity=Severity.HIGH,
-               refs=("cis-aws-3.0:3.1", "pci-dss-4.0.1:10.2.1", "pci-dss-4.0.1:10.2.1.2",
+               refs=("pci-dss-4.0.1:10.2.1.4", "cis-aws-3.0:3.1", "pci-dss-4.0.1:10.2.1", "pci-dss-4.0.1:10.2.1.2",
                      "pci-dss-4.0.1:10.2.1.5", "pci-dss-4.0.1:10.2.1.6", "pci-dss-4.0.1:10.2.1.7"),
                description="Checks whether a trail is logging, covers every region and the global services, and "
                            "records every management event, reads and writes.",
@@ -150,8 +162,9 @@ def trail_data_events(props: Mapping[str, Any], config: Mapping[str, Any]) -> st
 
 
 @stack_rule("cloudtrail-bucket-protected", judges=[TRAIL], family="backup", severity=Severity.HIGH,
-            control=("CloudTrail.6", "CloudTrail.7"),
-            refs=("cis-aws-3.0:3.4", "pci-dss-4.0.1:10.3.2", "pci-dss-4.0.1:10.3.3", "pci-dss-4.0.1:10.5.1"),
+            control="CloudTrail.7",
+            refs=("pci-dss-4.0.1:10.2.1.3", "cis-aws-3.0:3.4", "pci-dss-4.0.1:10.3.2", "pci-dss-4.0.1:10.3.3",
+                  "pci-dss-4.0.1:10.5.1"),
             description="Checks whether a trail writes to a bucket of this stack that has server access logging "
                         "and S3 Object Lock with a default retention (nobody rewrites history).",
             message="Deliver the trail to a SecureBucket with object_lock_days and an access_log_bucket "
@@ -281,19 +294,19 @@ def detector_protections(resources: Sequence[PolicyResource],
         if "?" in have:
             continue
         for name, (_, extras) in PROTECTIONS.items():
-            feature = have.get(name)
-            if feature is None:
+            configured = have.get(name)
+            if configured is None:
                 yield detector.urn, f"{name} not configured"
                 continue
-            if known(feature.props, "status", unknown="ENABLED") != "ENABLED":
-                yield feature.urn, f"{name} disabled"
-            listed = plain(known(feature.props, "additionalConfigurations", default=[], unknown=UNKNOWN))
+            if known(configured.props, "status", unknown="ENABLED") != "ENABLED":
+                yield configured.urn, f"{name} disabled"
+            listed = plain(known(configured.props, "additionalConfigurations", default=[], unknown=UNKNOWN))
             if has_unknown_value(listed):
                 continue
             additional = {str(a.get("name")): a.get("status") for a in as_list(listed) if isinstance(a, Mapping)}
             for extra in extras:
                 if additional.get(extra, "ENABLED" if not additional else None) != "ENABLED":
-                    yield feature.urn, f"{extra} not enabled"
+                    yield configured.urn, f"{extra} not enabled"
 
 
 FINDING_SOURCES = {"aws.guardduty": DETECTOR, "aws.securityhub": HUB, "aws.macie": MACIE}
@@ -367,9 +380,9 @@ def hub_standards(resources: Sequence[PolicyResource], config: Mapping[str, Any]
 @resource_rule("access-analyzer-unused-access-window", family="guardrails", types=[ANALYZER], severity=Severity.LOW,
                refs=("cis-aws-3.0:1.12", "pci-dss-4.0.1:8.2.6", "pci-dss-4.0.1:7.2.5.1"),
                description="Checks whether an unused-access analyzer reports what has gone unused within "
-                           "maxUnusedDays (PCI DSS 8.2.6: inactive accounts within 90 days).",
+                           "maxUnusedDays (CIS 1.12: 45 days; PCI DSS 8.2.6: 90).",
                message="Set configuration.unused_access.unused_access_age to at most maxUnusedDays",
-               settings={"maxUnusedDays": Setting(90, {"type": "integer", "minimum": 1},
+               settings={"maxUnusedDays": Setting(45, {"type": "integer", "minimum": 1},
                                                   "longest age an unused role, key or permission may reach")})
 def unused_window(props: Mapping[str, Any], config: Mapping[str, Any]) -> str | None:
     if get(props, "type") not in ("ACCOUNT_UNUSED_ACCESS", "ORGANIZATION_UNUSED_ACCESS"):
@@ -449,6 +462,20 @@ def password_policy(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iter
         yield "passwords never expire" if not age else f"passwords live {age:g} days"
 
 
+@stack_rule("account-security-contact", judges=[HUB], family="guardrails", severity=Severity.LOW,
+            refs=("cis-aws-3.0:1.2", "pci-dss-4.0.1:12.10.1"),
+            description="Checks whether the account that runs Security Hub registers a SECURITY alternate contact "
+                        "with an address (AWS writes there about abuse and compromised credentials).",
+            message="Add an aws.account.AlternativeContact with alternate_contact_type SECURITY and an email_address "
+                    "(securityContact in the baseline's stack config)")
+def security_contact(resources: Sequence[PolicyResource], config: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    registered = any(known(c.props, "alternateContactType", unknown="SECURITY") == "SECURITY"
+                     and known(c.props, "emailAddress", unknown="?") for c in of_type(resources, CONTACT))
+    hubs = of_type(resources, HUB)
+    if hubs and not registered:
+        yield hubs[0].urn, "no SECURITY alternate contact"
+
+
 # --- the CIS section-4 alarms -------------------------------------------------------------------------
 
 # What each filter must match: every event name (or key term) the benchmark's pattern names.
@@ -485,7 +512,7 @@ CIS_EVENTS: dict[str, tuple[str, ...]] = {
 
 @stack_rule("cis-monitoring-alarms", judges=[TRAIL], family="guardrails", severity=Severity.MEDIUM,
             control=tuple(f"CloudWatch.{n}" for n in range(1, 15)),
-            refs=tuple(f"cis-aws-3.0:{r}" for r in CIS_EVENTS) + ("pci-dss-4.0.1:10.4.1", "pci-dss-4.0.1:10.7.2"),
+            refs=(*(f"cis-aws-3.0:{r}" for r in CIS_EVENTS), "pci-dss-4.0.1:10.4.1", "pci-dss-4.0.1:10.7.2"),
             description="Checks whether the log group a multi-region trail delivers to carries a metric filter for "
                         "each CIS AWS Foundations v3.0.0 section-4 event (root use, unauthorised calls, console "
                         "sign-in without MFA, IAM/CloudTrail/Config/KMS/S3 policy/security group/NACL/gateway/route "
@@ -530,4 +557,4 @@ def cis_alarms(resources: Sequence[PolicyResource], config: Mapping[str, Any]) -
 
 POLICIES = [trail_coverage, trail_integrity, trail_to_logs, trail_data_events, trail_bucket, config_recording,
             regional_services, detector_enabled, detector_protections, findings_routed, hub_standards, unused_window,
-            macie_discovery, ebs_default, account_block, password_policy, cis_alarms]
+            macie_discovery, ebs_default, account_block, password_policy, security_contact, cis_alarms]

@@ -12,7 +12,8 @@ from . import _types as t
 from ._framework import UNKNOWN, Setting, depends_on, get, known, of_type, resource_rule, stack_rule
 
 
-@resource_rule("rds-storage-encrypted", family="encryption", refs=("cis-aws-3.0:2.3.1",), types=[t.RDS_INSTANCE], control=("RDS.3", "RDS.4"),
+@resource_rule("rds-storage-encrypted", family="encryption", types=[t.RDS_INSTANCE], control=("RDS.3", "RDS.4"),
+               refs=("cis-aws-3.0:2.3.1",),
                severity=Severity.CRITICAL,
                description="Checks whether RDS instances (replicas included) encrypt storage with a "
                            "customer-managed key.",

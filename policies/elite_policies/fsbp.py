@@ -135,6 +135,24 @@ CONTROLS: tuple[tuple[str, str, str], ...] = (
     ('WAF.12', 'AWS WAF rules should have CloudWatch metrics enabled', 'medium'),
 )
 
+# Security Hub's FSBP controls on the account rather than on a service the program uses (they are not
+# in shared/reference/fsbp-controls.md): the account baseline (baseline/) satisfies them, and the
+# compliance report checks them on the baseline stack of the account a stack runs in.
+ACCOUNT_CONTROLS: tuple[tuple[str, str, str], ...] = (
+    ('CloudTrail.1', 'CloudTrail should be enabled and configured with at least one multi-Region trail that includes read and write management events', 'high'),
+    ('CloudTrail.2', 'CloudTrail should have encryption at-rest enabled', 'medium'),
+    ('CloudTrail.4', 'CloudTrail log file validation should be enabled', 'low'),
+    ('CloudTrail.5', 'CloudTrail trails should be integrated with Amazon CloudWatch Logs', 'low'),
+    ('Config.1', 'AWS Config should be enabled and use the service-linked role for resource recording', 'medium'),
+    ('EC2.7', 'EBS default encryption should be enabled', 'medium'),
+    ('GuardDuty.1', 'GuardDuty should be enabled', 'high'),
+    ('GuardDuty.9', 'GuardDuty RDS Protection should be enabled', 'high'),
+    ('GuardDuty.10', 'GuardDuty S3 Protection should be enabled', 'high'),
+    ('GuardDuty.12', 'GuardDuty ECS Runtime Monitoring should be enabled', 'medium'),
+    ('Macie.1', 'Amazon Macie should be enabled', 'medium'),
+    ('S3.1', 'S3 general purpose buckets should have block public access settings enabled', 'medium'),
+)
+
 _NO_CLASSIC_LB = "no Classic Load Balancer: the program runs one Application Load Balancer"
 _NO_CLUSTER = "no Aurora or Multi-AZ DB cluster: the database is an RDS MySQL instance (Multi-AZ instance)"
 _NO_EC2 = "no EC2 instances: the application runs on ECS Fargate, which AWS patches"

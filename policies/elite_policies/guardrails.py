@@ -42,7 +42,8 @@ def s3_public_acl(props: Mapping[str, Any], config: Mapping[str, Any]):
     return f"acl {acl}" if acl in PUBLIC_ACLS else None
 
 
-@resource_rule("s3-public-access-block-on", family="guardrails", refs=("cis-aws-3.0:2.1.4",), types=[t.BUCKET_PUBLIC_ACCESS_BLOCK],
+@resource_rule("s3-public-access-block-on", family="guardrails", types=[t.BUCKET_PUBLIC_ACCESS_BLOCK],
+               refs=("cis-aws-3.0:2.1.4",),
                control="S3.8", severity=Severity.CRITICAL,
                description="Checks whether bucket public access blocks have all four settings on.",
                message="Set block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets "
@@ -114,7 +115,8 @@ def _ingress_rules(resources: Sequence[PolicyResource]) -> list[tuple[PolicyReso
 
 
 @stack_rule("no-world-open-ingress", judges=[t.SECURITY_GROUP, *t.INGRESS_RULES],
-            family="guardrails", refs=("cis-aws-3.0:5.2", "cis-aws-3.0:5.3",), control="EC2.18", severity=Severity.CRITICAL,
+            family="guardrails", control="EC2.18", severity=Severity.CRITICAL,
+            refs=("cis-aws-3.0:5.2", "cis-aws-3.0:5.3",),
             description="Checks whether any security group admits 0.0.0.0/0 or ::/0, except ports 80/443 on a group "
                         "that only a load balancer wears.",
             message="Admit a security group or prefix list instead of the world; only a load balancer may take "
@@ -135,7 +137,8 @@ def world_ingress(resources: Sequence[PolicyResource], config: Mapping[str, Any]
             yield resource.urn, f"world ingress on ports {ports}"
 
 
-@resource_rule("rds-not-publicly-accessible", family="guardrails", refs=("cis-aws-3.0:2.3.3",), types=[t.RDS_INSTANCE], control="RDS.2",
+@resource_rule("rds-not-publicly-accessible", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.2",
+               refs=("cis-aws-3.0:2.3.3",),
                severity=Severity.CRITICAL,
                description="Checks whether RDS instances are reachable from the internet.",
                message="Set publicly_accessible=False and keep the instance in isolated subnets")
@@ -174,7 +177,8 @@ def _actions(statement: Mapping[str, Any]) -> list[str]:
     return [str(a) for a in as_list(get(statement, "Action"))]
 
 
-@resource_rule("iam-no-star-on-star", family="guardrails", refs=("cis-aws-3.0:1.16",), types=t.IAM_POLICIES, control="IAM.1",
+@resource_rule("iam-no-star-on-star", family="guardrails", types=t.IAM_POLICIES, control="IAM.1",
+               refs=("cis-aws-3.0:1.16",),
                severity=Severity.CRITICAL,
                description="Checks whether an IAM policy allows every action ('*') on every resource ('*').",
                message="Name the actions and the resources the role needs (least privilege)")
@@ -330,7 +334,8 @@ def vpc_flow_logs(resources: Sequence[PolicyResource], config: Mapping[str, Any]
             yield flow_log.urn, f"records {traffic} traffic only"
 
 
-@resource_rule("default-security-group-closed", family="guardrails", refs=("cis-aws-3.0:5.4",), types=[t.DEFAULT_SECURITY_GROUP],
+@resource_rule("default-security-group-closed", family="guardrails", types=[t.DEFAULT_SECURITY_GROUP],
+               refs=("cis-aws-3.0:5.4",),
                control="EC2.2", severity=Severity.MEDIUM,
                description="Checks whether the VPC default security group has no rules.",
                message="Adopt the default security group with ingress=[] and egress=[]")
@@ -377,6 +382,7 @@ def ecs_read_only(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 @resource_rule("ecr-scan-on-push-and-immutable-tags", family="guardrails", types=[t.ECR_REPOSITORY, t.ECR_TEMPLATE],
+               refs=("pci-dss-4.0.1:6.3.1", "pci-dss-4.0.1:11.3.1",),
                control=("ECR.1", "ECR.2"), severity=Severity.MEDIUM,
                description="Checks whether ECR repositories scan images on push and keep tags immutable (templates "
                            "that replication creates repositories from: immutable tags; scanning is the registry's).",

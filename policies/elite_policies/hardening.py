@@ -78,6 +78,7 @@ def ecs_logging(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 @resource_rule("ecs-fargate-latest-platform", family="guardrails", types=[t.ECS_SERVICE], control="ECS.10",
+               refs=("pci-dss-4.0.1:6.3.3",),
                severity=Severity.MEDIUM,
                description="Checks whether Fargate services run on the LATEST platform version.",
                message="Leave platform_version unset (LATEST) or set 'LATEST'")
@@ -144,7 +145,7 @@ rds_iam_auth = flag_rule(
     message="Set iam_database_authentication_enabled=True")
 rds_minor_upgrades = flag_rule(
     "rds-auto-minor-version-upgrade", path=["autoMinorVersionUpgrade"], what="autoMinorVersionUpgrade",
-    missing_is_on=True, types=[t.RDS_INSTANCE], control="RDS.13", refs=("cis-aws-3.0:2.3.2",),
+    missing_is_on=True, types=[t.RDS_INSTANCE], control="RDS.13", refs=("cis-aws-3.0:2.3.2", "pci-dss-4.0.1:6.3.3"),
     description="Checks whether RDS instances take minor engine upgrades automatically.",
     message="Set auto_minor_version_upgrade=True (upgrades happen in the maintenance window)")
 rds_copy_tags = flag_rule(
@@ -169,6 +170,7 @@ DEFAULT_ADMINS = ["admin", "root", "postgres", "administrator", "sa", "master"]
 
 
 @resource_rule("rds-custom-admin-username", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.25",
+               refs=("pci-dss-4.0.1:2.2.2",),
                severity=Severity.MEDIUM,
                description="Checks whether RDS primaries use a master user name other than the engines' defaults.",
                message="Set username to a name of your own (the program uses elite_admin)",

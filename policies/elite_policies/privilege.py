@@ -54,6 +54,7 @@ def _grants(statement: Mapping[str, Any], action: str) -> bool:
 
 
 @resource_rule("iam-no-wildcard-actions-or-resources", family="guardrails", types=t.IAM_POLICIES,
+               refs=("pci-dss-4.0.1:7.2.5",),
                control="IAM.21", severity=Severity.HIGH,
                description="Checks whether an IAM policy allows a service-wide action wildcard (s3:*) or any action "
                            "on Resource '*' other than those AWS authorizes only on '*'.",

@@ -56,7 +56,7 @@ def force_delete(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterato
 
 
 @resource_rule("kms-key-usable-and-guarded", family="encryption", types=[t.KMS_KEY], severity=Severity.HIGH,
-               refs=("pci-dss-4.0.1:3.6.1", "cis-aws-3.0:3.6"),
+               refs=("pci-dss-4.0.1:3.7.4", "pci-dss-4.0.1:3.6.1", "cis-aws-3.0:3.6"),
                description="Checks whether a KMS key is enabled (a disabled key makes every object, snapshot and "
                            "parameter it protects unreadable) and keeps AWS's lockout safety check.",
                message="Leave is_enabled True and bypass_policy_lockout_safety_check False")

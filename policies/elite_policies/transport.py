@@ -137,6 +137,7 @@ def s3_tls_only(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
 
 
 @resource_rule("opensearch-https-tls12", family="transport", types=t.OPENSEARCH, control=("OpenSearch.8", "ES.8"),
+               refs=("pci-dss-4.0.1:2.2.7",),
                description="Checks whether OpenSearch domains enforce HTTPS with a TLS 1.2 minimum policy.",
                message="Set domain_endpoint_options.enforce_https=True and tls_security_policy="
                        "'Policy-Min-TLS-1-2-PFS-2023-10'")
@@ -149,6 +150,7 @@ def opensearch_tls(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 @resource_rule("rds-requires-secure-transport", family="transport", types=[t.RDS_PARAMETER_GROUP], control="RDS.39",
+               refs=("pci-dss-4.0.1:2.2.7",),
                description="Checks whether MySQL parameter groups refuse unencrypted connections.",
                message="Add the parameter require_secure_transport=1 to the MySQL parameter group")
 def rds_secure_transport(props: Mapping[str, Any], config: Mapping[str, Any]):

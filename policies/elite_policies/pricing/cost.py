@@ -84,6 +84,7 @@ FREE = {
     "aws:cfg/recorderStatus:RecorderStatus", "aws:securityhub/standardsSubscription:StandardsSubscription",
     "aws:cloudwatch/eventRule:EventRule",  # AWS service events on the default bus are free
     "aws:cloudwatch/eventTarget:EventTarget", "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration",
+    "aws:account/alternativeContact:AlternativeContact",
 }
 
 
