@@ -181,7 +181,18 @@ def _cis(*, skip: str | None = None, alarm_actions: bool = True, multi_region: b
     return parts
 
 
+def _audit_lifecycle(storage_class: str, days: float) -> list[PolicyResource]:
+    bucket = _r(BUCKET, "audit-logs", {"tags": {"DataClassification": "audit"}})
+    return [bucket, _r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "lc", {"rules": [{
+        "id": "archive", "status": "Enabled", "expiration": {"days": 731.0},
+        "transitions": [{"days": days, "storageClass": storage_class}]}]}, bucket=[bucket])]
+
+
 STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
+    ("s3-lifecycle-retention-floor", lambda: _audit_lifecycle("GLACIER_IR", 30.0),
+     lambda: _audit_lifecycle("DEEP_ARCHIVE", 30.0), "archives audit objects after 30 days (at hand for 90)", {}),
+    ("s3-lifecycle-retention-floor", lambda: _audit_lifecycle("GLACIER", 90.0),
+     lambda: _audit_lifecycle("GLACIER", 60.0), "archives audit objects after 60 days", {}),
     ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(locked=False), "no Object Lock", {}),
     ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(logged=False), "no server access logging", {}),
     ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(declared=False), "not declared", {}),

@@ -67,7 +67,11 @@ def key_guarded(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator
         yield "policy lockout safety check bypassed"
 
 
-RETENTION_FLOORS = {"logs": 365, "confidential": 2555, "*": 90}
+RETENTION_FLOORS = {"logs": 365, "audit": 365, "confidential": 2555, "*": 90}
+# PCI DSS 10.5.1: the most recent three months of audit logs immediately available. Glacier
+# Flexible Retrieval and Deep Archive take minutes to hours to restore; every other class is at hand.
+AT_HAND_DAYS = {"logs": 90, "audit": 90}
+ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 
 
 def _classification(bucket: PolicyResource) -> str:
@@ -79,15 +83,20 @@ def _classification(bucket: PolicyResource) -> str:
             family="backup", severity=Severity.MEDIUM,
             refs=("pci-dss-4.0.1:10.5.1", "pci-dss-4.0.1:3.2.1"),
             description="Checks whether lifecycle rules expire current objects no sooner than the retention "
-                        "floor of the bucket's DataClassification (logs one year: PCI DSS 10.5.1; the guide's "
-                        "2,555 days for confidential backups), and old versions no sooner than 30 days.",
+                        "floor of the bucket's DataClassification (logs and audit one year: PCI DSS 10.5.1; the "
+                        "guide's 2,555 days for confidential backups), keep logs and audit records in an "
+                        "immediately readable class for atHandDays (three months), and old versions for 30 days.",
             message="Raise expiration.days to at least the floor in minimumDays (by DataClassification, '*' for "
-                    "the rest) and noncurrent_days to at least minimumNoncurrentDays",
+                    "the rest), move to GLACIER or DEEP_ARCHIVE no sooner than atHandDays (GLACIER_IR stays at "
+                    "hand) and raise noncurrent_days to at least minimumNoncurrentDays",
             settings={"minimumDays": Setting(RETENTION_FLOORS, {"type": "object",
                                                                 "additionalProperties": {"type": "integer"}},
                                              "DataClassification -> fewest days an object is kept"),
                       "minimumNoncurrentDays": Setting(30, {"type": "integer", "minimum": 1},
-                                                       "fewest days an overwritten or deleted version is kept")})
+                                                       "fewest days an overwritten or deleted version is kept"),
+                      "atHandDays": Setting(AT_HAND_DAYS, {"type": "object",
+                                                           "additionalProperties": {"type": "integer"}},
+                                            "DataClassification -> days objects stay immediately readable")})
 def lifecycle_floor(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     floors = config["minimumDays"]
     for lifecycle in of_type(resources, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
@@ -104,6 +113,12 @@ def lifecycle_floor(resources: Sequence[PolicyResource], config: Mapping[str, An
             old = number(known(rule, "noncurrentVersionExpiration", "noncurrentDays"))
             if old is not None and old < config["minimumNoncurrentDays"]:
                 yield lifecycle.urn, f"rule {known(rule, 'id')} expires old versions after {old:.0f} days"
+            at_hand = config["atHandDays"].get(kind)
+            for transition in as_list(known(rule, "transitions", default=[])) if at_hand else []:
+                after = number(known(transition, "days")) if isinstance(transition, Mapping) else None
+                if known(transition, "storageClass") in ARCHIVE_CLASSES and after is not None and after < at_hand:
+                    yield lifecycle.urn, (f"rule {known(rule, 'id')} archives {kind} objects after {after:.0f} days "
+                                          f"(at hand for {at_hand})")
 
 
 # --- deployments and containers ---------------------------------------------------------------------------
