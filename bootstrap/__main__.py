@@ -30,6 +30,7 @@ from components.iam import (
     environment_role_path,
     policy_document,
 )
+from components.images import guardduty_agent_repository
 from components.storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
 
 cfg = pulumi.Config()
@@ -140,6 +141,10 @@ boundary = aws.iam.Policy(
         Statement(sid="PlatformImages", actions=[
             "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
                   resources=[arn("ecr", "repository/elite-locadora-*")]),
+        # GuardDuty Runtime Monitoring's sidecar, which every task's execution role pulls.
+        Statement(sid="GuardDutyAgentImages", actions=[
+            "ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                  resources=[r for r in map(guardduty_agent_repository, regions) if r]),
         # A DR stack's repository creation template: ECR creates the replicas under its role.
         Statement(sid="PlatformImageReplicas", actions=["ecr:CreateRepository", "ecr:ReplicateImage",
                                                         "ecr:TagResource"],

@@ -20,7 +20,7 @@ import pulumi_random as random
 
 from .config import FROM_PRIMARY, ServiceSpec, StackConfig
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
-from .images import IMAGE_LIFECYCLE
+from .images import IMAGE_LIFECYCLE, guardduty_agent_repository
 from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
@@ -291,6 +291,9 @@ class ComputeTier(pulumi.ComponentResource):
                                                    "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
                       resources=[self._repository_arns[spec.repository_name]]),
             Statement(sid="DecryptOwnImage", actions=["kms:Decrypt"], resources=[args.images_key_arn]),
+            *([Statement(sid="PullGuardDutyAgent", actions=["ecr:BatchCheckLayerAvailability",
+                                                            "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                         resources=[agent])] if (agent := guardduty_agent_repository(args.region)) else []),
             Statement(sid="WriteOwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                       resources=[log_group.arn.apply(lambda arn: f"{arn}:log-stream:*")]),
         ]

@@ -174,3 +174,22 @@ def test_the_baseline_previews_clean_and_is_priced_whole(stack: str) -> None:
     assert cli.main(["preview", "--stack", stack, "--project-dir", str(BASELINE_DIR)]) == cli.EXIT_OK
     report = estimate(stack_run(stack))
     assert report.unpriced == [] and 50 < report.total < 400
+
+
+@pytest.mark.parametrize(("stack", "registry"), [("production", "593207742271"), ("production-dr", "733349766148")])
+def test_every_task_can_pull_guardduty_runtime_monitorings_agent(stack: str, registry: str) -> None:
+    """Runtime Monitoring adds its agent to each Fargate task; the execution role pulls it, and the
+    workload boundary (bootstrap) lets it."""
+    run = stack_run(stack)
+    region = "us-east-1" if stack == "production" else "us-west-2"
+    agent = f"arn:aws:ecr:{region}:{registry}:repository/aws-guardduty-agent-fargate"
+    policies = [json.loads(p.inputs["policy"]) for p in run.of_type("aws:iam/rolePolicy:RolePolicy")
+                if p.name.endswith("-execution-policy")]
+    assert len(policies) == 3
+    for policy in policies:
+        (pull,) = [s for s in policy["Statement"] if s["Sid"] == "PullGuardDutyAgent"]
+        assert pull["Resource"] in (agent, [agent]) and "ecr:BatchGetImage" in pull["Action"]
+    boundary = json.loads(run_stack("admin", project_dir=cli.PROJECT_DIR / "bootstrap").one(
+        "aws:iam/policy:Policy", "workload-boundary").inputs["policy"])
+    (allowed,) = [s for s in boundary["Statement"] if s["Sid"] == "GuardDutyAgentImages"]
+    assert agent in allowed["Resource"]
