@@ -330,7 +330,7 @@ def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
             for column in ("control", "severity", "status", "policies", "resources / reason"):
                 table.add_column(column, overflow="fold")
             for r in results:
-                detail = ", ".join(r.resources) if r.resources else r.reason
+                detail = ", ".join(r.resources) if r.resources and r.status == "failed" else r.reason
                 table.add_row(_plain(r.control), _plain(r.severity or "-"), Text(r.status, style=styles[r.status]),
                               _plain(", ".join(r.policies)), _plain(detail))
             console.print(table)

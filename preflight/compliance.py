@@ -57,7 +57,7 @@ class ControlResult:
     severity: str
     status: str
     policies: list[str] = field(default_factory=list)
-    resources: list[str] = field(default_factory=list)
+    resources: list[str] = field(default_factory=list)  # failing ones; for account baseline, those judged
     reason: str = ""
     judged: int = 0  # resources the implementing policies passed judgement on
     stack: str = ""  # where they were judged (this stack, or its account baseline)
@@ -95,9 +95,13 @@ def _failing(run: PolicyRun, names: list[str]) -> list[str]:
     return sorted({(v.urn or "(stack)").split("::")[-1] for v in run.violations if v.policy in names})
 
 
-def _judged(judged: Judged, names: list[str]) -> int:
+def _judged_names(judged: Judged, names: list[str]) -> list[str]:
     judges = [JUDGES[n] for n in names if n in JUDGES]
-    return sum(1 for r in judged.registered if r.custom and any(j(r.type) for j in judges))
+    return sorted(r.name for r in judged.registered if r.custom and any(j(r.type) for j in judges))
+
+
+def _judged(judged: Judged, names: list[str]) -> int:
+    return len(_judged_names(judged, names))
 
 
 def _marked(control: Control, base: dict[str, Any]) -> ControlResult:
@@ -140,9 +144,12 @@ def evaluate(framework: Framework, own: Judged, baseline: Judged | None,
             results.append(ControlResult(status="passed", policies=names, judged=judged + on_account, stack=own.stack,
                                          reason=f"{judged} resource(s) judged{also}", **base))
         elif baseline is not None and on_account:
+            where = _judged_names(baseline, names)
+            shown = ", ".join(where[:4]) + (f" and {len(where) - 4} more" if len(where) > 4 else "")
             results.append(ControlResult(status="account baseline", policies=names, judged=on_account,
-                                         stack=baseline.stack, **base,
-                                         reason=f"{on_account} resource(s) judged on {baseline.stack}"))
+                                         stack=baseline.stack, resources=[f"{baseline.stack}:{n}" for n in where],
+                                         reason=f"{on_account} resource(s) judged on {baseline.stack}: {shown}",
+                                         **base))
         elif expects_baseline and baseline is None and ACCOUNT_POLICIES & set(names):
             results.append(ControlResult(status="failed", policies=names, **base,
                                          reason="an account control, and no account baseline stack hosts this stack "
@@ -174,7 +181,7 @@ def markdown(stack: str, reports: list[tuple[Framework, list[ControlResult]]]) -
                   ", ".join(f"**{n}** {s}" for s, n in total.items() if n), "",
                   "| control | severity | status | policies | resources / reason |", "|---|---|---|---|---|"]
         for r in sorted(results, key=lambda r: order[r.status]):
-            detail = ", ".join(f"`{x}`" for x in r.resources) if r.resources else r.reason
+            detail = ", ".join(f"`{x}`" for x in r.resources) if r.resources and r.status == "failed" else r.reason
             lines.append(f"| {r.control} | {r.severity or '-'} | {r.status} | {', '.join(r.policies)} | "
                          f"{detail.replace('|', '/')} |")
         lines.append("")

@@ -97,13 +97,16 @@ def test_every_stack_reports_three_frameworks_with_account_rows_on_its_baseline(
         for c in framework["controls"]:
             if c["status"] in ("passed", "account baseline"):
                 assert c["judged"] > 0, c  # never passed on nothing
-            if c["status"] == "account baseline":
-                assert c["stack"] == report["baselineStack"] and f"on {report['baselineStack']}" in c["reason"]
+            if c["status"] == "account baseline":  # names the baseline's resources it judged
+                assert c["stack"] == report["baselineStack"] and f"on {report['baselineStack']}:" in c["reason"]
+                assert len(c["resources"]) == c["judged"]
+                assert all(r.startswith(report["baselineStack"] + ":") for r in c["resources"])
             if c["status"] in ("waived", "not applicable", "outside infrastructure"):
                 assert len(c["reason"]) > 20, c
         assert not [c for c in framework["controls"] if c["status"] == "failed"] or stack == "staging"
     cis = {c["control"]: c for c in report["frameworks"][1]["controls"]}
     assert cis["3.1"]["status"] == cis["4.3"]["status"] == "account baseline"
+    assert cis["3.1"]["resources"] == [f"{report['baselineStack']}:account-trail"]
     assert cis["1.4"]["status"] == "outside infrastructure" and cis["2.1.2"]["status"] == "waived"
 
 
