@@ -156,9 +156,9 @@ def evaluate(framework: Framework, own: Judged, baseline: Judged | None,
                                                 "(baseline/Pulumi.<account>.yaml, platformStacks)"))
         else:
             # Nothing of the kind the control judges: no pass by default.
-            where = " (nor in its account baseline)" if baseline is not None else ""
+            nor = " (nor in its account baseline)" if baseline is not None else ""
             results.append(ControlResult(status="not applicable", policies=names, **base,
-                                         reason=f"no resources of the kinds it judges in this stack{where}"))
+                                         reason=f"no resources of the kinds it judges in this stack{nor}"))
     return results
 
 
