@@ -5,7 +5,7 @@ result does not fit the service's length limit it is shortened and a short hash 
 name is appended, so two stacks whose names differ only past the cut still get different
 physical names (cutting at a length alone lets them collide). Every derived name is checked
 against its rule here, at derivation time; the offline preflight checks the rules again on what
-the program registers (`preflight/constraints.py`), auto-names included.
+the program registers (`preflight/constraints/`, one module per service), auto-names included.
 
 `NAME_RULES` is the one list of the rules, each with the AWS page that states it.
 """
