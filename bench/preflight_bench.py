@@ -35,8 +35,8 @@ def report(part: str, line: str) -> None:
     print(line)
     RECORDED.setdefault(part, []).append(line.strip())
 
-from preflight.analyzer import POLICY_DIR, analyze, load_policy_config  # noqa: E402
-from preflight.runner import Registration, run_stack  # noqa: E402
+from preflight.engine.analyzer import POLICY_DIR, analyze, load_policy_config  # noqa: E402
+from preflight.engine.runner import Registration, run_stack  # noqa: E402
 
 
 def full_preflight(runs: int, stack: str) -> None:
@@ -63,7 +63,7 @@ def _wall(command: list[str]) -> float:
 
 
 def change_preview(runs: int, stack: str, ref: str) -> None:
-    from preflight.changes import CACHE_DIR
+    from preflight.plan.changes import CACHE_DIR
 
     commit = subprocess.run(["git", "rev-parse", ref], cwd=ROOT, capture_output=True, text=True,  # noqa: S603,S607
                             check=True).stdout.strip()

@@ -22,10 +22,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .adopt import AdoptError
-from .analyzer import POLICY_DIR, AnalyzerError, PolicyRun, PolicySession, load_policy_config
-from .changes import SECRET_MARKER, BaseError, jsonable
-from .runner import (
+from .engine.analyzer import POLICY_DIR, AnalyzerError, PolicyRun, PolicySession, load_policy_config
+from .engine.runner import (
     PROJECT_DIR,
     REFERENCE_KEYS,
     ProgramError,
@@ -35,7 +33,9 @@ from .runner import (
     project_name,
     run_stack,
 )
-from .terraform import StateError
+from .plan.adopt import AdoptError
+from .plan.changes import SECRET_MARKER, BaseError, jsonable
+from .plan.terraform import StateError
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_FAILED = 0, 1, 2
 BASELINE_DIR = PROJECT_DIR / "baseline"
@@ -183,7 +183,7 @@ def _project_dir(args: argparse.Namespace) -> Path:
 def _run_program(args: argparse.Namespace, *, preview: bool, project_dir: Path | None = None,
                  overrides: dict[str, Any] | None = None, **kwargs: Any) -> StackRun:
     """The program under the mock engine, with a phase line before and after."""
-    from .runner import load_cli_config
+    from .engine.runner import load_cli_config
 
     project_dir = project_dir or _project_dir(args)
     values, _, _ = load_cli_config(args.stack, overrides, project_dir, settings_from=args.config_from)
@@ -218,7 +218,7 @@ def _judge(session: PolicySession, run: StackRun) -> PolicyRun:
 
 
 def cmd_preview(args: argparse.Namespace, console: Console) -> int:
-    from . import changes
+    from .plan import changes
 
     started = time.perf_counter()
     preview = args.mode == "preview"
@@ -293,7 +293,7 @@ def cmd_preview(args: argparse.Namespace, console: Console) -> int:
 def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
     from elite_policies.frameworks import KEYS, load
 
-    from . import compliance
+    from .reports import compliance
 
     frameworks = [load(key) for key in dict.fromkeys(args.framework or KEYS)]
     waivers = compliance.load_waivers(Path(args.waivers), frameworks) if args.waivers else {}
@@ -341,7 +341,7 @@ def cmd_compliance(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_graph(args: argparse.Namespace, console: Console) -> int:
-    from .graph import render, render_components
+    from .reports.graph import render, render_components
 
     run = _run_program(args, preview=False)
     text = render_components(run) if args.components_only else render(run, args.format)
@@ -422,7 +422,7 @@ def _cost_base(path: str) -> dict[str, Any]:
 
 
 def _cost_delta(args: argparse.Namespace, console: Console, base: dict[str, Any], head: dict[str, Any]) -> int:
-    from .estimates.delta import delta, markdown
+    from .reports.estimates.delta import delta, markdown
 
     result = delta(base, head)
     if args.format == "markdown":
@@ -446,7 +446,7 @@ def _cost_delta(args: argparse.Namespace, console: Console, base: dict[str, Any]
 
 
 def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
-    from .estimates.timeline import estimate, estimate_change, explain
+    from .reports.estimates.timeline import estimate, estimate_change, explain
 
     base = _overrides(args.set)
     change = _overrides(args.change, "--change")
@@ -481,15 +481,15 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
         console.print(f"[yellow]possible false dependency:[/yellow] {escape(finding)}")
     if args.change and change.get("drMode") == "active" and not base:
         # A DR stack's failover: the rest of the recovery figures beside the `up` (README).
-        from .estimates.recovery import recovery, recovery_lines
+        from .reports.estimates.recovery import recovery, recovery_lines
 
         console.print("\n".join(recovery_lines(recovery(args.stack, run))), highlight=False)
     return EXIT_OK
 
 
 def cmd_adopt(args: argparse.Namespace, console: Console) -> int:
-    from . import adopt, changes
-    from .terraform import load_state
+    from .plan import adopt, changes
+    from .plan.terraform import load_state
 
     project = project_name()
     instances = load_state(Path(args.tfstate))  # a bad state stops here, before the program runs
@@ -498,7 +498,7 @@ def cmd_adopt(args: argparse.Namespace, console: Console) -> int:
     overrides = _overrides(args.set)
     run = _run_program(args, preview=False, overrides=overrides, lookups=answers)
     progress(f"mapping {len(instances)} Terraform resource instances onto {len(run.resources)} registrations")
-    from .runner import load_cli_config
+    from .engine.runner import load_cli_config
 
     region = load_cli_config(args.stack, overrides, settings_from=args.config_from)[0].get("aws:region", "us-east-1")
     mapping = adopt.map_state(run, instances, region, adopt.region_owners(args.stack))
@@ -519,7 +519,7 @@ def cmd_adopt(args: argparse.Namespace, console: Console) -> int:
         table.add_row(_plain(m.instance.address), _plain(m.registration.name), m.how,
                       _plain(adopt.import_id(m.registration.type, m.instance)))
     console.print(table)
-    from .terraform import older_schemas
+    from .plan.terraform import older_schemas
 
     for line in older_schemas(instances):
         console.print(f"[yellow]note:[/yellow] {escape(line)}", soft_wrap=True)
@@ -663,7 +663,7 @@ def check_inputs(args: argparse.Namespace) -> None:
 
     from components.naming import stack_name_problem
 
-    from .runner import available_stacks
+    from .engine.runner import available_stacks
 
     project_dir = Path(getattr(args, "project_dir", PROJECT_DIR))
     if not (project_dir / "Pulumi.yaml").is_file():
@@ -717,8 +717,8 @@ def check_inputs(args: argparse.Namespace) -> None:
 def _check_compliance_inputs(args: argparse.Namespace) -> None:
     from elite_policies.frameworks import KEYS, FrameworkError, load
 
-    from . import compliance
-    from .runner import available_stacks
+    from .engine.runner import available_stacks
+    from .reports import compliance
 
     if args.waivers:
         if not Path(args.waivers).is_file():

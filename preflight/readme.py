@@ -15,12 +15,12 @@ import re
 from elite_policies.pricing.cost import estimate as cost
 
 from .cli import summary
-from .estimates.guide import DR_DATABASE, DR_STACK, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
-from .estimates.recovery import recovery, recovery_lines
-from .estimates.timeline import estimate as timeline
-from .estimates.timeline import summary_lines
-from .graph import render_components
-from .runner import PROJECT_DIR, run_stack
+from .engine.runner import PROJECT_DIR, run_stack
+from .reports.estimates.guide import DR_DATABASE, DR_STACK, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
+from .reports.estimates.recovery import recovery, recovery_lines
+from .reports.estimates.timeline import estimate as timeline
+from .reports.estimates.timeline import summary_lines
+from .reports.graph import render_components
 
 README = PROJECT_DIR / "README.md"
 

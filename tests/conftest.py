@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from components.config import stack_file_config
-from preflight import runner
-from preflight.runner import PROJECT_DIR, Registration, StackRun
+from preflight.engine import runner
+from preflight.engine.runner import PROJECT_DIR, Registration, StackRun
 
 _PROGRAM_RUN = runner.run_stack
 _SHARED_RUNS: dict[tuple, StackRun] = {}
@@ -47,9 +47,10 @@ def _share_program_runs() -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    # Imported so their run_stack is shared too.
     import preflight.cli
-    import preflight.estimates.recovery
-    import preflight.readme  # noqa: F401 - imported so their run_stack is shared too
+    import preflight.readme
+    import preflight.reports.estimates.recovery  # noqa: F401
 
     _share_program_runs()
 

@@ -21,7 +21,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from preflight.runner import StackRun
+from preflight.engine.runner import StackRun
 
 POLICIES = {p.name: p for p in ALL_POLICIES}
 

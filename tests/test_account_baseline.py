@@ -8,8 +8,8 @@ import json
 import pytest
 
 from preflight import cli
-from preflight.mocks import ACCOUNT_ID
-from preflight.runner import ProgramError, StackRun, run_stack
+from preflight.engine.mocks import ACCOUNT_ID
+from preflight.engine.runner import ProgramError, StackRun, run_stack
 from tests.conftest import BASELINE_DIR, stack_run
 
 pytestmark = pytest.mark.stacks

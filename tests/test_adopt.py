@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from preflight import adopt, changes
 from preflight.cli import main
-from preflight.runner import run_stack
-from preflight.terraform import StateError, load_state, pulumi_shape, resource_classes, tf_schemas
+from preflight.engine.runner import run_stack
+from preflight.plan import adopt, changes
+from preflight.plan.terraform import StateError, load_state, pulumi_shape, resource_classes, tf_schemas
 
 FIXTURE = Path(__file__).parent / "fixtures" / "terraform" / "production.tfstate"
 # The way-out config the plan names for the database and the bucket.
@@ -319,7 +319,7 @@ def test_states_without_live_managed_resources_are_refused(tmp_path):
 
 
 def test_an_older_provider_state_is_named():
-    from preflight.terraform import older_schemas
+    from preflight.plan.terraform import older_schemas
 
     db = next(i for i in instances() if i.address == "aws_db_instance.database")
     assert older_schemas([db]) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from preflight import cli
-from preflight.changes import SECRET_SIG, jsonable
+from preflight.plan.changes import SECRET_SIG, jsonable
 
 from .conftest import stack_run
 
@@ -144,7 +144,7 @@ def test_secrets_are_never_shown_and_do_not_count_as_changes(tmp_path: Path, cap
 def test_against_a_git_ref_runs_that_commits_program_and_caches_it(capsys: pytest.CaptureFixture) -> None:
     assert cli.main(["preview", "--stack", "staging", "--against", "HEAD"]) == cli.EXIT_OK
     assert "+ 0 to create, ~ 0 to update, +-0 to replace, - 0 to delete" in capsys.readouterr().out
-    from preflight.changes import CACHE_DIR
+    from preflight.plan.changes import CACHE_DIR
     assert list(CACHE_DIR.glob("*-staging.json")), "the base plan is cached by commit and stack"
 
 
@@ -277,7 +277,7 @@ def test_urns_are_the_engines(toy: Path) -> None:
 def test_a_plan_with_the_sdk_mocks_urns_lines_up_with_the_engines(plan: Path, tmp_path: Path) -> None:
     """Plans written before the runner formed URNs as the engine does (root-stack prefix, only the
     parent's own type) are read by their parent chains, so a base branch of that age still diffs."""
-    from preflight.changes import load_base
+    from preflight.plan.changes import load_base
 
     doc = json.loads(plan.read_text())
 

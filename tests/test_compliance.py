@@ -14,7 +14,7 @@ from elite_policies import ALL_POLICIES, fsbp
 from elite_policies._framework import control_ids
 
 from preflight import cli
-from preflight.analyzer import POLICY_DIR
+from preflight.engine.analyzer import POLICY_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "fsbp-controls.md"

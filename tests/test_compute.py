@@ -8,7 +8,7 @@ import re
 import pytest
 
 from components.compute import APP_BUCKET_PREFIXES, ELB_LOG_ACCOUNTS, SECRETS_BY_KIND
-from preflight.runner import StackRun, load_cli_config, run_stack
+from preflight.engine.runner import StackRun, load_cli_config, run_stack
 
 from .conftest import environment_of, setting, stack_run
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from components.config import windows_overlap
-from preflight.runner import ProgramError, load_cli_config, run_stack
+from preflight.engine.runner import ProgramError, load_cli_config, run_stack
 
 
 @pytest.mark.parametrize("stack", ["staging", "production", "production-dr"])

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from components.naming import NAME_RULES, physical_name, stack_name_problem
-from preflight import cli, constraints
-from preflight.constraints import CONSTRAINTS, NAMED, check_all
-from preflight.mocks import auto_name
-from preflight.runner import ConstraintError, ProgramError, Registration, load_cli_config, run_stack
+from preflight import cli
+from preflight.engine import constraints
+from preflight.engine.constraints import CONSTRAINTS, NAMED, check_all
+from preflight.engine.mocks import auto_name
+from preflight.engine.runner import ConstraintError, ProgramError, Registration, load_cli_config, run_stack
 
 from .conftest import STACKS, stack_run
 

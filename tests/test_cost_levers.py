@@ -12,10 +12,10 @@ from elite_policies.pricing import prices, usage
 from elite_policies.pricing.cost import estimate
 
 from preflight import cli
-from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
-from preflight.estimates.delta import delta
-from preflight.estimates.guide import GUIDE_SPEC, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
-from preflight.runner import ProgramError, run_stack
+from preflight.engine.analyzer import POLICY_DIR, analyze, load_policy_config
+from preflight.engine.runner import ProgramError, run_stack
+from preflight.reports.estimates.delta import delta
+from preflight.reports.estimates.guide import GUIDE_SPEC, LEVERS, guide_dr_overrides, guide_overrides, lever_overrides
 
 from .conftest import stack_run
 

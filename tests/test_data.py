@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from preflight.runner import ProgramError, StackRun, run_stack
+from preflight.engine.runner import ProgramError, StackRun, run_stack
 
 from .conftest import environment_of, stack_run
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from preflight.cli import build_parser
-from preflight.runner import StackRun, run_stack
+from preflight.engine.runner import StackRun, run_stack
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
@@ -191,5 +191,5 @@ def test_docs_name_only_commands_that_exist(doc: str) -> None:
     subcommands = set(build_parser()._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     for sub in re.findall(r"python -m preflight (\w[\w-]*)", text):
         assert sub in subcommands, f"{doc}: python -m preflight {sub}"
-    for module in re.findall(r"python -m (preflight\.\w+)", text):
+    for module in re.findall(r"python -m (preflight(?:\.\w+)+)", text):
         assert (ROOT / (module.replace(".", "/") + ".py")).exists(), module

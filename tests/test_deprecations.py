@@ -16,8 +16,8 @@ import pulumi
 import pulumi_aws as aws
 from pydantic.alias_generators import to_camel as to_camel_case
 
-from preflight.mocks import AwsMocks
-from preflight.runner import StackRun, _WarningCollector
+from preflight.engine.mocks import AwsMocks
+from preflight.engine.runner import StackRun, _WarningCollector
 
 from .conftest import resource_class
 

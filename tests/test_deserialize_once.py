@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
-from preflight.runner import run_stack
+from preflight.engine.analyzer import POLICY_DIR, analyze, load_policy_config
+from preflight.engine.runner import run_stack
 
 from .conftest import stack_run
 

@@ -14,7 +14,7 @@ import pytest
 
 from components.compute import PLACEHOLDER_IMAGE, replica_image
 from preflight import cli
-from preflight.runner import ProgramError, StackRun, run_stack
+from preflight.engine.runner import ProgramError, StackRun, run_stack
 
 from .conftest import setting, stack_run
 
@@ -310,8 +310,8 @@ def test_failover_timeline_and_cost_are_computed(capsys: pytest.CaptureFixture) 
 
 def test_recovery_figures_come_from_the_program_and_the_estimates_data(standby: StackRun) -> None:
     from components.observability import ORIGIN_FAILOVER_PERIODS, ORIGIN_HEALTH_PERIOD
-    from preflight.estimates import recovery_times, update_times
-    from preflight.estimates.recovery import recovery, recovery_lines
+    from preflight.reports.estimates import recovery_times, update_times
+    from preflight.reports.estimates.recovery import recovery, recovery_lines
 
     figures = recovery("production-dr", standby)
     alarm = stack_run("production").one("aws:cloudwatch/metricAlarm:MetricAlarm",

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from preflight.mocks import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
-from preflight.runner import StackRun, load_cli_config
+from preflight.engine.mocks import MANAGED_CACHE_POLICIES, MANAGED_ORIGIN_REQUEST_POLICIES
+from preflight.engine.runner import StackRun, load_cli_config
 
 from .conftest import setting, stack_run
 

@@ -8,9 +8,9 @@ from elite_policies.pricing import prices, usage
 from elite_policies.pricing.cost import PRICERS, estimate
 from google.protobuf import struct_pb2
 
-from preflight.estimates.timeline import critical_path
-from preflight.estimates.timeline import estimate as timeline
-from preflight.runner import Registration, StackRun, run_stack
+from preflight.engine.runner import Registration, StackRun, run_stack
+from preflight.reports.estimates.timeline import critical_path
+from preflight.reports.estimates.timeline import estimate as timeline
 
 from .conftest import stack_run
 
@@ -217,7 +217,7 @@ def test_first_deploys_are_bounded_by_their_databases() -> None:
 
 
 def test_a_change_is_timed_by_what_it_creates_and_updates() -> None:
-    from preflight.estimates.timeline import estimate_change
+    from preflight.reports.estimates.timeline import estimate_change
 
     plan = estimate_change(stack_run("staging"), run_stack("staging", overrides={"logAggregation": True}))
     assert "observability-opensearch" in plan.created and not plan.deleted
@@ -226,7 +226,7 @@ def test_a_change_is_timed_by_what_it_creates_and_updates() -> None:
 
 
 def test_deferred_and_ignored_changes_cost_no_time() -> None:
-    from preflight.estimates.timeline import estimate_change
+    from preflight.reports.estimates.timeline import estimate_change
 
     plan = estimate_change(stack_run("production"),
                            run_stack("production", overrides={"redisNodeType": "cache.r6g.xlarge"}))
@@ -238,7 +238,7 @@ def test_deferred_and_ignored_changes_cost_no_time() -> None:
 def test_promoting_a_replica_takes_the_promotion_time() -> None:
     from dataclasses import replace
 
-    from preflight.estimates.timeline import update_duration
+    from preflight.reports.estimates.timeline import update_duration
 
     replica = stack_run("production-dr").one("aws:rds/instance:Instance", "data-mysql")
     promoted = replace(replica, inputs={k: v for k, v in replica.inputs.items() if k != "replicateSourceDb"})
@@ -261,7 +261,7 @@ def test_timeline_change_on_the_command_line(capsys: pytest.CaptureFixture) -> N
 
 
 def test_a_replacing_change_is_timed_as_a_replacement() -> None:
-    from preflight.estimates.timeline import estimate_change
+    from preflight.reports.estimates.timeline import estimate_change
 
     plan = estimate_change(stack_run("production"), run_stack("production", overrides={"vpcCidr": "10.1.0.0/16"}))
     assert "network-vpc" in plan.replaced and "network-vpc" not in plan.updated

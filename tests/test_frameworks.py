@@ -111,9 +111,9 @@ def test_every_stack_reports_three_frameworks_with_account_rows_on_its_baseline(
 
 
 def _judged(stack: str, project_dir: Path, project: str, **overrides: object):
-    from preflight import compliance
-    from preflight.analyzer import PolicySession
-    from preflight.runner import run_stack
+    from preflight.engine.analyzer import PolicySession
+    from preflight.engine.runner import run_stack
+    from preflight.reports import compliance
 
     run = run_stack(stack, preview=False, project_dir=project_dir, overrides=overrides or None)
     config = json.loads((Path(cli.POLICY_DIR) / "config" / f"{stack}.json").read_text())
@@ -125,7 +125,7 @@ def _judged(stack: str, project_dir: Path, project: str, **overrides: object):
 @pytest.mark.stacks
 def test_a_broken_baseline_fails_the_platform_stacks_account_control() -> None:
     """The account's unused-access analyzer is the baseline's: production's CIS 1.12 is judged there."""
-    from preflight import compliance
+    from preflight.reports import compliance
 
     own = _judged("production", cli.PROJECT_DIR, "elite-locadora")
     cis = frameworks.load("cis-aws-3.0")

@@ -10,8 +10,8 @@ from collections import defaultdict
 import pytest
 
 from components.naming import STACK_NAME_MAX, stack_name_problem
-from preflight import constraints
-from preflight.runner import StackRun, run_stack
+from preflight.engine import constraints
+from preflight.engine.runner import StackRun, run_stack
 
 # A copy of production's settings names production's standby for its assets, refused for
 # another stack (tests/test_config.py); the sweep is about names.

@@ -10,7 +10,7 @@ import pytest
 
 from components.network import SUBNET_OFFSETS, subnet_cidrs
 from components.tagging import REQUIRED_TAG_KEYS
-from preflight.runner import StackRun
+from preflight.engine.runner import StackRun
 
 from .conftest import children_of, environment_of, is_taggable, setting, stack_run
 
@@ -172,7 +172,7 @@ def test_subnet_layout_helper() -> None:
 def test_component_outputs_with_two_azs_and_no_nat() -> pulumi.Output:
     from components.iam import RolePlacement
     from components.network import NetworkArgs, NetworkTier
-    from preflight.mocks import AwsMocks
+    from preflight.engine.mocks import AwsMocks
 
     pulumi.runtime.set_mocks(AwsMocks(), project="elite-locadora", stack="unit", preview=False)
     tier = NetworkTier("unit", NetworkArgs(

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from preflight.runner import StackRun
+from preflight.engine.runner import StackRun
 
 from .conftest import setting
 

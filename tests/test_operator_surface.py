@@ -12,8 +12,8 @@ import pytest
 from rich.console import Console
 
 from preflight import cli
-from preflight.analyzer import PolicyRun, Violation
-from preflight.changes import Change, PropertyChange
+from preflight.engine.analyzer import PolicyRun, Violation
+from preflight.plan.changes import Change, PropertyChange
 
 from .conftest import stack_run
 
@@ -124,7 +124,7 @@ def test_debug_anywhere_adds_the_traceback(capsys: pytest.CaptureFixture) -> Non
 
 
 def test_the_summary_tool_keeps_the_contract(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    from preflight import summary
+    from preflight.reports import summary
 
     with pytest.raises(SystemExit) as helped:
         summary.main(["--help"])

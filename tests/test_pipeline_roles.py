@@ -13,8 +13,8 @@ import yaml
 
 from components.iam import BOUNDARY_POLICY_NAME, PRIVILEGED_MANAGED_POLICIES, environment_role_path
 from preflight import cli
-from preflight.analyzer import POLICY_DIR, analyze, load_policy_config
-from preflight.runner import ProgramError, StackRun, run_stack
+from preflight.engine.analyzer import POLICY_DIR, analyze, load_policy_config
+from preflight.engine.runner import ProgramError, StackRun, run_stack
 
 from .conftest import STACKS, environment_of, stack_run
 

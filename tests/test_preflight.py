@@ -12,8 +12,8 @@ from elite_policies.reference import render
 from google.protobuf import struct_pb2
 
 from preflight import cli
-from preflight.analyzer import POLICY_DIR, AnalyzerError, analyze, load_policy_config
-from preflight.runner import Registration, StackRun, run_stack
+from preflight.engine.analyzer import POLICY_DIR, AnalyzerError, analyze, load_policy_config
+from preflight.engine.runner import Registration, StackRun, run_stack
 
 from .conftest import stack_run
 
@@ -194,7 +194,7 @@ def test_preview_mode_leaves_computed_values_unknown() -> None:
 
 
 def test_graph_names_every_component() -> None:
-    from preflight.graph import render as draw
+    from preflight.reports.graph import render as draw
 
     run = stack_run("production")
     for fmt in ("mermaid", "dot"):

@@ -15,7 +15,7 @@ from elite_policies.testing import UNKNOWN
 from pulumi_policy import PolicyResource, ResourceValidationArgs, StackValidationArgs, StackValidationPolicy
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from preflight.runner import StackRun, run_stack
+from preflight.engine.runner import StackRun, run_stack
 from tests.conftest import BASELINE_STACKS, STACKS, resource_class, stack_run
 from tests.mutations import advisory_in, findings, policy_resources, suite
 

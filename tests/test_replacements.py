@@ -1,4 +1,4 @@
-"""The table of which input changes force a replacement (preflight/replacements.json) covers every
+"""The table of which input changes force a replacement (preflight/plan/replacements.json) covers every
 resource type the program registers, names only inputs the pinned SDK has, and says where it
 comes from."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from tests.test_property_map import registered_types, sdk_properties
 
-TABLE = json.loads((Path(__file__).resolve().parent.parent / "preflight" / "replacements.json").read_text())
+TABLE = json.loads((Path(__file__).resolve().parent.parent / "preflight" / "plan" / "replacements.json").read_text())
 
 
 @pytest.mark.stacks  # runs every stack's program (through a helper)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from preflight.runner import Registration, StackRun
+from preflight.engine.runner import Registration, StackRun
 
 from .conftest import setting, stack_run
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from preflight.runner import ProgramError, run_stack
+from preflight.engine.runner import ProgramError, run_stack
 
 PROGRAM = '''
 import pulumi

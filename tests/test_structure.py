@@ -91,8 +91,31 @@ def test_no_upward_or_sideways_imports():
             assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
 
 
+# The preflight's rooms, in the order work flows through them: a room imports only the rooms
+# before it (the command line and the README generator, at the top, use them all).
+ROOMS = ("engine", "plan", "reports")
+
+
+def _package_of(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1])
+
+
+def test_preflight_rooms_import_only_earlier_rooms():
+    for index, room in enumerate(ROOMS):
+        later = {f"preflight.{r}" for r in ROOMS[index + 1:]} | {"preflight.cli", "preflight.readme"}
+        files = list((ROOT / "preflight" / room).rglob("*.py"))
+        assert files, room
+        for path in files:
+            names = _imports(path, _package_of(path))
+            bad = sorted(n for n in names if any(n == m or n.startswith(m + ".") for m in later))
+            assert bad == [], f"{path.relative_to(ROOT)} imports {bad}"
+    loose = sorted(p.name for p in (ROOT / "preflight").glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "cli.py", "readme.py"], loose
+
+
 def test_no_sys_path_edits_in_the_product():
-    for folder in ("components", "preflight", "policies"):
+    for folder in ("components", "preflight", "policies", "bootstrap", "baseline"):
         for path in (ROOT / folder).rglob("*.py"):
             text = path.read_text()
             assert "sys.path.insert" not in text and "sys.path.append" not in text, path.relative_to(ROOT)

@@ -1,6 +1,6 @@
 """Ask terraform-provider-aws which input changes force a replacement, per resource type.
 
-Not needed by the product or the tests; reproduces preflight/replacements.json where a provider
+Not needed by the product or the tests; reproduces preflight/plan/replacements.json where a provider
 mirror exists. In a scratch directory WORK (default /tmp/replacements-probe), with grpcio-tools
 and msgpack in some virtualenv (not the project's: grpcio-tools pins its own protobuf):
 

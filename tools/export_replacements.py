@@ -1,4 +1,4 @@
-"""Turn the probe's results (Terraform names) into preflight/replacements.json (Pulumi names)."""
+"""Turn the probe's results (Terraform names) into preflight/plan/replacements.json (Pulumi names)."""
 
 import inspect
 import json
@@ -121,7 +121,7 @@ doc = {
     "date": "2026-12-01",
     "types": types,
 }
-json.dump(doc, open(ROOT / "preflight" / "replacements.json", "w"), indent=1, sort_keys=False)
+json.dump(doc, open(ROOT / "preflight" / "plan" / "replacements.json", "w"), indent=1, sort_keys=False)
 print(len(types))
 for k, v in types.items():
     if v.get("terraformOnly") or v.get("notProbedAlone"):

@@ -1,7 +1,7 @@
-"""Write preflight/terraform_schema.json: the Terraform AWS provider's resource schemas, reduced to
+"""Write preflight/plan/terraform_schema.json: the Terraform AWS provider's resource schemas, reduced to
 what `preflight adopt` reads from a state (which attributes are inputs, computed or sensitive; which
 blocks are lists, sets or single objects), for every type the program registers (the `terraform`
-names in preflight/replacements.json) and the ones the guide's Terraform adds.
+names in preflight/plan/replacements.json) and the ones the guide's Terraform adds.
 
 Not needed by the product or the tests. With a Terraform CLI and the provider in a local mirror:
 
@@ -41,7 +41,7 @@ def reduce(block: dict, depth: int = 0) -> dict:
 def main(path: str) -> None:
     doc = json.loads(Path(path).read_text())
     (provider, schemas), = doc["provider_schemas"].items()
-    table = json.loads((ROOT / "preflight" / "replacements.json").read_text())
+    table = json.loads((ROOT / "preflight" / "plan" / "replacements.json").read_text())
     wanted = sorted({e["terraform"] for e in table["types"].values() if e.get("terraform")} | set(GUIDE_ONLY))
     version = table.get("providerVersion", "")
     out = {"about": "Resource schemas of the Terraform AWS provider, reduced: per attribute r(equired) o(ptional) "
@@ -51,7 +51,7 @@ def main(path: str) -> None:
            "types": {t: {"version": schemas["resource_schemas"][t].get("version", 0),
                          **reduce(schemas["resource_schemas"][t]["block"])}
                      for t in wanted if t in schemas["resource_schemas"]}}
-    (ROOT / "preflight" / "terraform_schema.json").write_text(json.dumps(out, separators=(",", ":")) + "\n")
+    (ROOT / "preflight" / "plan" / "terraform_schema.json").write_text(json.dumps(out, separators=(",", ":")) + "\n")
     print(len(out["types"]), "types")
 
 

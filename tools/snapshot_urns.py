@@ -11,8 +11,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from preflight.changes import jsonable
-from preflight.runner import PROJECT_DIR, StackRun, run_stack
+from preflight.engine.runner import PROJECT_DIR, StackRun, run_stack
+from preflight.plan.changes import jsonable
 
 OUT = PROJECT_DIR / "tests" / "fixtures" / "urns"
 # (stack, project directory): the three stacks, the account bootstrap and the account baselines.

@@ -3,7 +3,7 @@
 The base is a plan this CLI wrote (`preview --json`, schema 2 or later) or a `pulumi stack
 export` (deployment version 3). Each resource of the program is compared, by URN, with the base:
 `create`, `update` (the inputs that change), `replace` (an input whose change the provider cannot
-make in place — preflight/replacements.json — or `replaceOnChanges`), `delete` (in the base, not
+make in place — preflight/plan/replacements.json — or `replaceOnChanges`), `delete` (in the base, not
 in the program) or `same`. A replacement or deletion of stateful data is a finding unless
 acknowledged by name (`--allow-replace NAME`).
 
@@ -26,9 +26,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .runner import PROJECT_DIR, Registration, StackRun
+from ..engine.runner import PROJECT_DIR, Registration, StackRun
 
-TABLE = PROJECT_DIR / "preflight" / "replacements.json"
+TABLE = Path(__file__).resolve().with_name("replacements.json")
 SECRET_SIG = "4dabf18193072939515e22adb298388d"  # noqa: S105 - the Pulumi secret envelope's signature key, not a secret
 SECRET_MARKER = "[secret]"  # noqa: S105 - what a plan shows instead of a secret input
 UNKNOWN_MARKER = "[unknown until up]"  # what a plan shows for a value unknown during preview

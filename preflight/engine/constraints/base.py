@@ -18,7 +18,7 @@ from components.config import (
 
 
 class Registered(Protocol):
-    """What a rule reads of a registration (preflight.runner.Registration)."""
+    """What a rule reads of a registration (preflight.engine.runner.Registration)."""
 
     urn: str
     type: str

@@ -16,7 +16,7 @@ from elite_policies.pricing.cost import estimate
 
 from components.observability import ORIGIN_FAILOVER_PERIODS, ORIGIN_HEALTH_PERIOD
 
-from ..runner import StackRun, run_stack
+from ...engine.runner import StackRun, run_stack
 from . import recovery_times, update_times
 from .timeline import ChangePlan, estimate_change
 

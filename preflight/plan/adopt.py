@@ -14,8 +14,8 @@ The import id is what `pulumi import` needs for the type (IMPORT_IDS, from each 
 section in pulumi_aws) — Terraform's `id` is often something else (an RDS instance's is its
 `db-…` resource id; a web ACL imports as `id/name/scope`; a route as `rtb-…_destination`).
 
-The plan after adoption is the change preview's engine (`preflight.changes`) with the Terraform
-attributes, in Pulumi's names and shapes (`preflight.terraform`), as the prior state.
+The plan after adoption is the change preview's engine (`preflight.plan.changes`) with the Terraform
+attributes, in Pulumi's names and shapes (`preflight.plan.terraform`), as the prior state.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from typing import Any
 
 import yaml
 
+from ..engine.runner import PROJECT_DIR, Registration, StackRun, available_stacks, project_name
 from . import changes
-from .runner import PROJECT_DIR, Registration, StackRun, available_stacks, project_name
 from .terraform import TfInstance, optional_only, provider_regions, pulumi_shape
 
 # Terraform type -> the Pulumi type that takes its place. The program's own types come from the

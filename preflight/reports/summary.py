@@ -1,6 +1,6 @@
 """Markdown for a CI job summary from a plan written by `preflight preview --json`.
 
-    python -m preflight.summary plan.json >> "$GITHUB_STEP_SUMMARY"
+    python -m preflight.reports.summary plan.json >> "$GITHUB_STEP_SUMMARY"
 
 pulumi/actions' pull-request comments leave out policy findings; this puts them on the run page.
 """
@@ -36,7 +36,7 @@ def main(argv: list[str]) -> int:
     """0 written; 2 a plan that cannot be read (one line naming it), never a traceback."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m preflight.summary",
+    parser = argparse.ArgumentParser(prog="python -m preflight.reports.summary",
                                      description="Markdown for a CI job summary from `preview --json` plans.")
     parser.add_argument("plans", nargs="+", metavar="PLAN.json", help="plans written by `preview --json`")
     args = parser.parse_args(argv)

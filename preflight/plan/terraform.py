@@ -3,7 +3,7 @@
 `load_state` reads a state file (format version 4: modules, `count`/`for_each` instances,
 provider aliases) into one `TfInstance` per managed resource instance. `pulumi_shape` turns an
 instance's attributes into the engine's property names and shapes for its Pulumi type, from the
-two schemas that define them: the Terraform provider's (preflight/terraform_schema.json, which
+two schemas that define them: the Terraform provider's (preflight/plan/terraform_schema.json, which
 attributes are inputs, computed or sensitive, which blocks are lists) and pulumi_aws's own
 argument classes (each property's engine name, whether it is a list, its nested type) — the
 bridge's renames (`setting` -> `settings`, `alarm_name` -> `name`) and its flattening of

@@ -33,7 +33,7 @@ from components.config import PROJECT, SUPPLIED_SECRET_KEYS
 from . import constraints
 from .mocks import ACCOUNT_ID, AwsMocks
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 # Secrets a person supplies, per project: the offline run puts a placeholder where one is unset
 # (and says so), as a real deployment would fail until `pulumi config set --secret`.
 SUPPLIED_SECRETS = {PROJECT: [f"{PROJECT}:{key}" for key in SUPPLIED_SECRET_KEYS]}

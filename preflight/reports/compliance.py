@@ -27,8 +27,8 @@ from elite_policies import ALL_POLICIES, account
 from elite_policies._framework import judged_types
 from elite_policies.frameworks import KEYS, Control, Framework, FrameworkError, implemented_by, load, waiver
 
-from .analyzer import PolicyRun
-from .runner import Registration
+from ..engine.analyzer import PolicyRun
+from ..engine.runner import Registration
 
 JUDGES = {p.name: judged_types(p) for p in ALL_POLICIES}
 ACCOUNT_POLICIES = {p.name for p in account.POLICIES}

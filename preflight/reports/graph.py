@@ -11,7 +11,7 @@ import hashlib
 import re
 from collections import defaultdict
 
-from .runner import Registration, StackRun
+from ..engine.runner import Registration, StackRun
 
 
 def _node_id(urn: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 
-from ..runner import Registration, StackRun
+from ...engine.runner import Registration, StackRun
 from . import create_times, update_times
 
 
@@ -98,8 +98,8 @@ def estimate_change(before: StackRun, after: StackRun) -> ChangePlan:
     """The critical path of applying a change: resources the change creates take their create
     time, a replacement its create time (the old one is deleted after, off the path), resources
     whose inputs change their update time, the rest nothing; waits follow the changed program's
-    dependency graph. What changes is decided by the change preview's own diff (preflight/changes)."""
-    from ..changes import base_of, diff
+    dependency graph. What changes is decided by the change preview's own diff (preflight/plan/changes.py)."""
+    from ...plan.changes import base_of, diff
 
     old, new = before.by_urn(), after.by_urn()
     kinds = {c.urn: c.kind for c in diff(after, base_of(before))}

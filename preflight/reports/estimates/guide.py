@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..runner import load_cli_config
+from ...engine.runner import load_cli_config
 
 # key -> (value, where the guide says so); readReplicas and services are derived below.
 GUIDE_SPEC: dict[str, tuple[Any, str]] = {

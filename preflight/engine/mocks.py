@@ -177,7 +177,7 @@ class AwsMocks(pulumi.runtime.Mocks):
         handler = _INVOKES.get(args.token)
         if handler is None:
             raise NotImplementedError(f"the mock engine has no answer for invoke {args.token}; "
-                                      f"add one to preflight/mocks.py")
+                                      f"add one to preflight/engine/mocks.py")
         return handler(self, args.args, self.region_of(args.provider)), []
 
 
