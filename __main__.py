@@ -18,7 +18,7 @@ from components.edge import EdgeArgs, EdgeTier, replica_assets_domain, replica_r
 from components.iam import PLATFORM_ROLE_PATH, RolePlacement, environment_role_path
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
-from components.observability import MonitoredDatabase, MonitoredService, ObservabilityArgs, ObservabilityTier
+from components.observability import MonitoredService, ObservabilityArgs, ObservabilityTier
 from components.standby import StandbyLinks, StandbyLinksArgs, primary_stack, standby_exports
 from components.tagging import stack_tags
 
@@ -67,9 +67,7 @@ source = (primary_stack(cfg.standby_for, settings.primary_region, allowed_accoun
 
 data = DataTier("data", DataArgs(
     name_prefix=prefix, environment=settings.environment, account_id=account_id, config=cfg,
-    supplied=settings.secrets, vpc_id=network.vpc_id, isolated_subnet_ids=network.isolated_subnet_ids,
-    app_security_group_id=network.app_security_group_id, key_arns=keys.arns, tags=tags, roles=roles,
-    primary=source),
+    supplied=settings.secrets, network=network.handle, key_arns=keys.arns, tags=tags, roles=roles, primary=source),
     opts=pulumi.ResourceOptions(provider=primary))
 certificates = Certificates("certificates", CertificatesArgs(
     domain_name=cfg.domain_name, create_hosted_zone=cfg.create_hosted_zone, site_names=cfg.site_names,
@@ -77,30 +75,18 @@ certificates = Certificates("certificates", CertificatesArgs(
     opts=pulumi.ResourceOptions(provider=primary))
 
 compute = ComputeTier("compute", ComputeArgs(
-    name_prefix=prefix, environment=settings.environment, region=cfg.region, account_id=account_id,
-    config=cfg, vpc_id=network.vpc_id, public_subnet_ids=network.public_subnet_ids,
-    private_subnet_ids=network.private_subnet_ids, app_security_group_id=network.app_security_group_id,
-    certificate_arn=certificates.alb_certificate_arn, logs_key_arn=keys.arns["logs"],
-    images_key_arn=keys.arns["storage"], parameter_arns=data.parameter_arns,
-    parameter_key_arn=data.parameter_key_arn, assets_bucket_arn=data.assets.arn,
-    assets_bucket_name=data.assets.name, assets_key_arn=keys.arns["storage"],
-    access_logs_bucket=data.logs_bucket.name, db_address=data.db_address, db_port=data.db_port,
-    db_name=data.db_name, db_username=data.db_username, redis_address=data.redis_address,
-    redis_port=data.redis_port, tags=tags, roles=roles, primary=source), opts=pulumi.ResourceOptions(provider=primary))
+    name_prefix=prefix, environment=settings.environment, account_id=account_id, config=cfg,
+    network=network.handle, data=data.handle, key_arns=keys.arns,
+    certificate_arn=certificates.alb_certificate_arn, tags=tags, roles=roles, primary=source),
+    opts=pulumi.ResourceOptions(provider=primary))
 
 observability = ObservabilityTier("observability", ObservabilityArgs(
-    name_prefix=prefix, region=cfg.region, account_id=account_id, config=cfg,
-    alerts_key_arn=keys.arns["alerts"], logs_key_arn=keys.arns["logs"], storage_key_arn=keys.arns["storage"],
-    cluster_name=compute.cluster_name,
+    name_prefix=prefix, account_id=account_id, config=cfg, key_arns=keys.arns, network=network.handle,
+    data=data.handle, cluster_name=compute.cluster_name,
     services=[MonitoredService(name=name, service_name=s.service.name, log_group_name=s.log_group.name,
                                target_group_arn_suffix=s.target_group.arn_suffix if s.target_group else None)
               for name, s in compute.services.items()],
-    alb_arn_suffix=compute.alb_arn_suffix,
-    databases=[MonitoredDatabase("mysql", data.db_instance_ids["primary"], cfg.region, replica=data.db_is_replica)] + [
-        MonitoredDatabase(r.name, data.db_instance_ids[r.name], r.region, replica=True) for r in cfg.read_replicas],
-    redis_group_id=data.redis_group_name, redis_node_count=cfg.redis_node_count, vpc_id=network.vpc_id,
-    private_subnet_ids=network.private_subnet_ids, tags=tags, roles=roles,
-    access_logs_bucket=data.logs_bucket.name),
+    alb_arn_suffix=compute.alb_arn_suffix, tags=tags, roles=roles),
     opts=pulumi.ResourceOptions(provider=primary))
 
 if source is None:
@@ -116,8 +102,7 @@ if source is None:
         minimum_protocol_version=cfg.cloudfront_minimum_protocol, price_class=cfg.cloudfront_price_class,
         rate_limit=cfg.waf_rate_limit, waf_managed_rule_groups=cfg.waf_managed_rule_groups,
         alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
-        origin_verify_header=compute.origin_verify_header, assets_bucket_arn=data.assets.arn,
-        assets_regional_domain_name=data.assets.regional_domain_name, logs_bucket_arn=data.logs_bucket.arn,
+        origin_verify_header=compute.origin_verify_header, data=data.handle,
         log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
         tags=tags, origin_health_alarm_names=observability.origin_health_alarm_names, region=cfg.region,
         assets_failover_domain_name=replica_assets_domain(cfg.assets_failover_stack, settings.assets_failover_region,
@@ -141,20 +126,20 @@ else:
 
 if cfg.origin_failover:
     standby_exports(
-        region=cfg.region, database_arn=data.db_arn, assets_bucket_name=data.assets.name,
+        region=cfg.region, database_arn=data.handle.database.arn, assets_bucket_name=data.assets.name,
         assets_bucket_arn=data.assets.arn, storage_key_arn=keys.arns["storage"], zone_id=certificates.zone_id,
         repository_prefix=prefix, service_images={s.name: s.image for s in cfg.services},
         secrets={**data.standby_secrets, "originVerifyHeader": compute.origin_verify_header},
         distribution_arn=edge.distribution_arn)
 
-pulumi.export("vpcId", network.vpc_id)
-pulumi.export("availabilityZones", network.availability_zones)
-pulumi.export("privateSubnetIds", network.private_subnet_ids)
-pulumi.export("isolatedSubnetIds", network.isolated_subnet_ids)
-pulumi.export("databaseAddress", data.db_address)
-pulumi.export("redisAddress", data.redis_address)
+pulumi.export("vpcId", network.handle.vpc_id)
+pulumi.export("availabilityZones", network.handle.availability_zones)
+pulumi.export("privateSubnetIds", network.handle.private_subnet_ids)
+pulumi.export("isolatedSubnetIds", network.handle.isolated_subnet_ids)
+pulumi.export("databaseAddress", data.handle.database.address)
+pulumi.export("redisAddress", data.handle.cache.address)
 pulumi.export("assetsBucket", data.assets.name)
-pulumi.export("parameterArns", data.parameter_arns)
+pulumi.export("parameterArns", data.handle.parameter_arns)
 pulumi.export("clusterName", compute.cluster_name)
 pulumi.export("serviceNames", {name: s.service.name for name, s in compute.services.items()})
 pulumi.export("repositoryUrls", compute.repository_urls)

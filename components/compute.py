@@ -22,10 +22,12 @@ from .config import FROM_PRIMARY, ServiceSpec, StackConfig
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .images import IMAGE_LIFECYCLE, guardduty_agent_repository
 from .naming import physical_name
+from .network import NetworkHandle
 from .tagging import named
 from .waf import protective_web_acl
 
 if TYPE_CHECKING:
+    from .data import DataHandle
     from .standby import PrimaryStack
 
 # `image: placeholder` in config: a tiny HTTP server answering the service's health path, so a
@@ -58,28 +60,12 @@ SECRETS_BY_KIND["worker"] = SECRETS_BY_KIND["api"]
 class ComputeArgs:
     name_prefix: str
     environment: str
-    region: str
     account_id: str
     config: StackConfig
-    vpc_id: pulumi.Input[str]
-    public_subnet_ids: pulumi.Input[list[str]]
-    private_subnet_ids: pulumi.Input[list[str]]
-    app_security_group_id: pulumi.Input[str]
+    network: NetworkHandle
+    data: DataHandle
+    key_arns: Mapping[str, pulumi.Input[str]]  # by purpose: logs (task logs), storage (images, assets)
     certificate_arn: pulumi.Input[str]
-    logs_key_arn: pulumi.Input[str]
-    images_key_arn: pulumi.Input[str]
-    parameter_arns: Mapping[str, pulumi.Input[str]]
-    parameter_key_arn: pulumi.Input[str]
-    assets_bucket_arn: pulumi.Input[str]
-    assets_bucket_name: pulumi.Input[str]
-    assets_key_arn: pulumi.Input[str]
-    access_logs_bucket: pulumi.Input[str]
-    db_address: pulumi.Input[str]
-    db_port: int
-    db_name: str
-    db_username: str
-    redis_address: pulumi.Input[str]
-    redis_port: int
     tags: Mapping[str, str]
     roles: RolePlacement
     primary: PrimaryStack | None = None  # a DR stack: images, origin secret from the primary
@@ -157,9 +143,9 @@ class ComputeTier(pulumi.ComponentResource):
             prefix = primary.value("repositoryPrefix")
             for repo in repositories_of(self._cfg.services):
                 self._repository_arns[repo] = pulumi.Output.format(
-                    "arn:aws:ecr:{0}:{1}:repository/{2}/{3}", args.region, args.account_id, prefix, repo)
+                    "arn:aws:ecr:{0}:{1}:repository/{2}/{3}", args.config.region, args.account_id, prefix, repo)
                 self.repository_urls[repo] = pulumi.Output.format(
-                    "{0}.dkr.ecr.{1}.amazonaws.com/{2}/{3}", args.account_id, args.region, prefix, repo)
+                    "{0}.dkr.ecr.{1}.amazonaws.com/{2}/{3}", args.account_id, args.config.region, prefix, repo)
             return
         for repo in repositories_of(self._cfg.services):
             name = f"{args.name_prefix}/{repo}"
@@ -167,7 +153,7 @@ class ComputeTier(pulumi.ComponentResource):
                 f"{self._name}-{repo}-repo", name=name, image_tag_mutability="IMMUTABLE",
                 image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
                 encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(
-                    encryption_type="KMS", kms_key=args.images_key_arn)],
+                    encryption_type="KMS", kms_key=args.key_arns["storage"])],
                 tags=self._tags(name), opts=self._child)
             aws.ecr.LifecyclePolicy(f"{self._name}-{repo}-lifecycle", repository=repository.name,
                                     policy=IMAGE_LIFECYCLE, opts=self._child)
@@ -178,7 +164,7 @@ class ComputeTier(pulumi.ComponentResource):
 
     def _load_balancer(self) -> None:
         cfg, args, prefix = self._cfg, self._args, self._args.name_prefix
-        group = aws.ec2.SecurityGroup(f"{self._name}-alb-sg", vpc_id=args.vpc_id,
+        group = aws.ec2.SecurityGroup(f"{self._name}-alb-sg", vpc_id=args.network.vpc_id,
                                       description="Internet-facing ALB: HTTPS in, to the services out",
                                       tags=self._tags(f"{prefix}-alb"), opts=self._child)
         self.alb_security_group_id = group.id
@@ -202,11 +188,11 @@ class ComputeTier(pulumi.ComponentResource):
                     opts=self._child, **source)
         self._alb = aws.lb.LoadBalancer(
             f"{self._name}-alb", name=physical_name("alb", prefix, "alb"), load_balancer_type="application",
-            internal=False, subnets=args.public_subnet_ids, security_groups=[group.id],
+            internal=False, subnets=args.network.public_subnet_ids, security_groups=[group.id],
             drop_invalid_header_fields=True, enable_deletion_protection=cfg.alb_deletion_protection,
             desync_mitigation_mode="defensive", idle_timeout=60, enable_http2=True,
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
-                bucket=args.access_logs_bucket, prefix=ALB_LOG_PREFIX, enabled=True),
+                bucket=args.data.logs_bucket.name, prefix=ALB_LOG_PREFIX, enabled=True),
             tags=self._tags(f"{prefix}-alb"), opts=self._child)
         self.alb_dns_name, self.alb_zone_id = self._alb.dns_name, self._alb.zone_id
         self.alb_arn_suffix = self._alb.arn_suffix
@@ -235,15 +221,15 @@ class ComputeTier(pulumi.ComponentResource):
             web_acl_arn=protective_web_acl(
                 f"{self._name}-waf", scope="REGIONAL", acl_name=physical_name("waf-web-acl", prefix, "alb"),
                 rate_limit=cfg.waf_rate_limit, managed_groups=cfg.waf_managed_rule_groups,
-                log_retention_days=cfg.log_retention_days, log_kms_key_arn=args.logs_key_arn,
+                log_retention_days=cfg.log_retention_days, log_kms_key_arn=args.key_arns["logs"],
                 tags=args.tags, opts=self._child).acl.arn,
             opts=self._child)
 
     def _log_delivery_statement(self) -> Statement:
         args = self._args
-        objects = pulumi.Output.format("arn:aws:s3:::{0}/{1}/AWSLogs/{2}/*", args.access_logs_bucket,
+        objects = pulumi.Output.format("arn:aws:s3:::{0}/{1}/AWSLogs/{2}/*", args.data.logs_bucket.name,
                                        ALB_LOG_PREFIX, args.account_id)
-        account = ELB_LOG_ACCOUNTS.get(args.region)
+        account = ELB_LOG_ACCOUNTS.get(args.config.region)
         principals = ({"AWS": [f"arn:aws:iam::{account}:root"]} if account
                       else {"Service": ["logdelivery.elasticloadbalancing.amazonaws.com"]})
         return Statement(sid="AlbAccessLogDelivery", actions=["s3:PutObject"], resources=[objects],
@@ -290,18 +276,18 @@ class ComputeTier(pulumi.ComponentResource):
             Statement(sid="PullOwnImage", actions=["ecr:BatchCheckLayerAvailability",
                                                    "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
                       resources=[self._repository_arns[spec.repository_name]]),
-            Statement(sid="DecryptOwnImage", actions=["kms:Decrypt"], resources=[args.images_key_arn]),
+            Statement(sid="DecryptOwnImage", actions=["kms:Decrypt"], resources=[args.key_arns["storage"]]),
             *([Statement(sid="PullGuardDutyAgent", actions=["ecr:BatchCheckLayerAvailability",
                                                             "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-                         resources=[agent])] if (agent := guardduty_agent_repository(args.region)) else []),
+                         resources=[agent])] if (agent := guardduty_agent_repository(args.config.region)) else []),
             Statement(sid="WriteOwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                       resources=[log_group.arn.apply(lambda arn: f"{arn}:log-stream:*")]),
         ]
         if parameters:
             statements += [
                 Statement(sid="ReadOwnSecrets", actions=["ssm:GetParameters"], resources=parameters),
-                Statement(sid="DecryptOwnSecrets", actions=["kms:Decrypt"], resources=[args.parameter_key_arn],
-                          conditions={"StringEquals": {"kms:ViaService": f"ssm.{args.region}.amazonaws.com"}}),
+                Statement(sid="DecryptOwnSecrets", actions=["kms:Decrypt"], resources=[args.data.parameter_key_arn],
+                          conditions={"StringEquals": {"kms:ViaService": f"ssm.{args.config.region}.amazonaws.com"}}),
             ]
         aws.iam.RolePolicy(f"{self._name}-{spec.name}-execution-policy", role=role.id,
                            policy=policy_document(*statements), opts=self._child)
@@ -315,14 +301,14 @@ class ComputeTier(pulumi.ComponentResource):
                             assume_role_policy=service_trust("ecs-tasks.amazonaws.com", args.account_id),
                             description=f"What the {spec.name} application may do in AWS",
                             tags=self._tags(f"{args.name_prefix}-{spec.name}-task"), opts=self._child)
-        bucket = pulumi.Output.from_input(args.assets_bucket_arn)
+        bucket = pulumi.Output.from_input(args.data.assets.arn)
         aws.iam.RolePolicy(f"{self._name}-{spec.name}-task-policy", role=role.id, policy=policy_document(
             Statement(sid="AssetsObjects", actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                       resources=[pulumi.Output.format("{0}/{1}", bucket, p) for p in APP_BUCKET_PREFIXES]),
             Statement(sid="AssetsListing", actions=["s3:ListBucket"], resources=[bucket],
                       conditions={"StringLike": {"s3:prefix": [p for p in APP_BUCKET_PREFIXES]}}),
             Statement(sid="AssetsKey", actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                      resources=[args.assets_key_arn])), opts=self._child)
+                      resources=[args.key_arns["storage"]])), opts=self._child)
         return role
 
     def _environment(self, spec: ServiceSpec) -> dict[str, pulumi.Input[str]]:
@@ -332,18 +318,18 @@ class ComputeTier(pulumi.ComponentResource):
             return {"REACT_APP_API_URL": f"{site}/api", "REACT_APP_ENVIRONMENT": args.environment}
         return {
             "APP_ENV": args.environment, "APP_URL": site, "LOG_CHANNEL": "stderr",
-            "DB_CONNECTION": "mysql", "DB_HOST": args.db_address, "DB_PORT": str(args.db_port),
-            "DB_DATABASE": args.db_name, "DB_USERNAME": args.db_username,
+            "DB_CONNECTION": "mysql", "DB_HOST": args.data.database.address, "DB_PORT": str(args.data.database.port),
+            "DB_DATABASE": args.data.database.name, "DB_USERNAME": args.data.database.username,
             "MYSQL_ATTR_SSL_CA": "/etc/ssl/certs/rds-global-bundle.pem",
-            "REDIS_HOST": args.redis_address, "REDIS_PORT": str(args.redis_port), "REDIS_SCHEME": "tls",
+            "REDIS_HOST": args.data.cache.address, "REDIS_PORT": str(args.data.cache.port), "REDIS_SCHEME": "tls",
             "CACHE_DRIVER": "redis", "SESSION_DRIVER": "redis", "QUEUE_CONNECTION": "redis",
-            "FILESYSTEM_DISK": "s3", "AWS_BUCKET": args.assets_bucket_name, "AWS_DEFAULT_REGION": args.region,
+            "FILESYSTEM_DISK": "s3", "AWS_BUCKET": args.data.assets.name, "AWS_DEFAULT_REGION": args.config.region,
         }
 
     def _container(self, spec: ServiceSpec, log_group: aws.cloudwatch.LogGroup) -> pulumi.Output[str]:
         if spec.image != FROM_PRIMARY or self._args.primary is None:
             return self._container_of(spec, log_group, spec.image)
-        primary, region, account = self._args.primary, self._args.region, self._args.account_id
+        primary, region, account = self._args.primary, self._args.config.region, self._args.account_id
 
         def local(images: Mapping[str, str]) -> str:
             image = images.get(spec.name)
@@ -356,7 +342,7 @@ class ComputeTier(pulumi.ComponentResource):
 
     def _container_of(self, spec: ServiceSpec, log_group: aws.cloudwatch.LogGroup, image: str) -> pulumi.Output[str]:
         args = self._args
-        secrets = [{"name": env, "valueFrom": args.parameter_arns[path]}
+        secrets = [{"name": env, "valueFrom": args.data.parameter_arns[path]}
                    for env, path in SECRETS_BY_KIND[spec.kind].items()]
         command: Any = spec.command
         if image == PLACEHOLDER:
@@ -376,7 +362,7 @@ class ComputeTier(pulumi.ComponentResource):
             "mountPoints": [{"sourceVolume": _volume_name(p), "containerPath": p, "readOnly": False}
                             for p in spec.writable_paths],
             "logConfiguration": {"logDriver": "awslogs", "options": {
-                "awslogs-group": log_group.name, "awslogs-region": args.region,
+                "awslogs-group": log_group.name, "awslogs-region": args.config.region,
                 "awslogs-stream-prefix": "ecs"}},
             "healthCheck": {"command": ["CMD-SHELL", health], "interval": 30, "timeout": 5,
                             "retries": 3, "startPeriod": 60},
@@ -391,9 +377,9 @@ class ComputeTier(pulumi.ComponentResource):
         cfg, args, prefix = self._cfg, self._args, self._args.name_prefix
         log_group = aws.cloudwatch.LogGroup(
             f"{self._name}-{spec.name}-logs", name=f"/ecs/{prefix}/{spec.name}",
-            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn,
+            retention_in_days=cfg.log_retention_days, kms_key_id=args.key_arns["logs"],
             tags=self._tags(f"/ecs/{prefix}/{spec.name}"), opts=self._child)
-        parameters = [args.parameter_arns[path] for path in SECRETS_BY_KIND[spec.kind].values()]
+        parameters = [args.data.parameter_arns[path] for path in SECRETS_BY_KIND[spec.kind].values()]
         execution_role = self._execution_role(spec, log_group, parameters)
         task_role = self._task_role(spec)
         task = aws.ecs.TaskDefinition(
@@ -412,7 +398,7 @@ class ComputeTier(pulumi.ComponentResource):
         if spec.public:
             target_group = aws.lb.TargetGroup(
                 f"{self._name}-{spec.name}-tg", port=spec.port, protocol="HTTP", target_type="ip",
-                vpc_id=args.vpc_id, deregistration_delay=30,
+                vpc_id=args.network.vpc_id, deregistration_delay=30,
                 health_check=aws.lb.TargetGroupHealthCheckArgs(
                     enabled=True, path=spec.health_check_path, matcher="200-399", interval=30, timeout=5,
                     healthy_threshold=3, unhealthy_threshold=3),
@@ -425,7 +411,7 @@ class ComputeTier(pulumi.ComponentResource):
             f"{self._name}-{spec.name}-service", name=spec.name, cluster=self.cluster_arn,
             task_definition=task.arn, desired_count=spec.desired_count,
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=args.private_subnet_ids, security_groups=[args.app_security_group_id],
+                subnets=args.network.private_subnet_ids, security_groups=[args.network.app_security_group_id],
                 assign_public_ip=False),
             load_balancers=[aws.ecs.ServiceLoadBalancerArgs(
                 target_group_arn=target_group.arn, container_name=spec.name, container_port=spec.port)]
@@ -446,13 +432,13 @@ class ComputeTier(pulumi.ComponentResource):
     def _admit_from_alb(self, spec: ServiceSpec) -> None:
         prefix = self._args.name_prefix
         aws.vpc.SecurityGroupIngressRule(
-            f"{self._name}-{spec.name}-from-alb", security_group_id=self._args.app_security_group_id,
+            f"{self._name}-{spec.name}-from-alb", security_group_id=self._args.network.app_security_group_id,
             referenced_security_group_id=self.alb_security_group_id, ip_protocol="tcp",
             from_port=spec.port, to_port=spec.port, description=f"{spec.name} from the ALB",
             tags=self._tags(f"{prefix}-{spec.name}-from-alb"), opts=self._child)
         aws.vpc.SecurityGroupEgressRule(
             f"{self._name}-alb-to-{spec.name}", security_group_id=self.alb_security_group_id,
-            referenced_security_group_id=self._args.app_security_group_id, ip_protocol="tcp",
+            referenced_security_group_id=self._args.network.app_security_group_id, ip_protocol="tcp",
             from_port=spec.port, to_port=spec.port, description=f"ALB to {spec.name}",
             tags=self._tags(f"{prefix}-alb-to-{spec.name}"), opts=self._child)
 

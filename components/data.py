@@ -22,6 +22,7 @@ import pulumi_random as random
 from .config import ReadReplica, StackConfig, SuppliedSecrets, log_class
 from .iam import RolePlacement, service_trust, workload_role
 from .naming import physical_name
+from .network import NetworkHandle
 from .standby import PrimaryStack
 from .storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
 from .tagging import named
@@ -39,16 +40,46 @@ BACKUPS_PREFIX = "backups/"
 
 
 @dataclass(frozen=True)
+class DatabaseHandle:
+    """What the other tiers may use of the database: where it answers, as whom, and what to watch."""
+
+    address: pulumi.Output[str]
+    port: int
+    name: str
+    username: str
+    arn: pulumi.Output[str]
+    instance_ids: Mapping[str, pulumi.Input[str]]  # "primary" and each read replica's name
+    is_replica: bool  # a DR stack's standby: the database replicates its primary's
+
+
+@dataclass(frozen=True)
+class CacheHandle:
+    address: pulumi.Output[str]
+    port: int
+    group_name: str
+
+
+@dataclass(frozen=True)
+class DataHandle:
+    """The data tier as the other tiers see it."""
+
+    database: DatabaseHandle
+    cache: CacheHandle
+    assets: SecureBucket
+    logs_bucket: SecureBucket
+    parameter_arns: Mapping[str, pulumi.Input[str]]
+    parameter_key_arn: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
 class DataArgs:
     name_prefix: str
     environment: str
     account_id: str
     config: StackConfig
     supplied: SuppliedSecrets
-    vpc_id: pulumi.Input[str]
-    isolated_subnet_ids: pulumi.Input[list[str]]
-    app_security_group_id: pulumi.Input[str]
-    key_arns: Mapping[str, pulumi.Input[str]]  # database, storage, secrets, logs
+    network: NetworkHandle
+    key_arns: Mapping[str, pulumi.Input[str]]  # by purpose: database, storage, secrets, logs
     tags: Mapping[str, str]
     roles: RolePlacement
     primary: PrimaryStack | None = None  # set in a DR stack: the stack whose data it replicates
@@ -83,10 +114,12 @@ class DataTier(pulumi.ComponentResource):
         adopted = self._cfg.adopted_database
         self.db_port, self.db_name, self.db_username = MYSQL_PORT, DATABASE_NAME, adopted.username or DATABASE_USER
         self.db_security_group_id = self._client_only_group(
-            "mysql", MYSQL_PORT, args.vpc_id, args.app_security_group_id, "MySQL from the application tier")
+            "mysql", MYSQL_PORT, args.network.vpc_id, args.network.app_security_group_id,
+            "MySQL from the application tier")
         self.redis_port = REDIS_PORT
         self.redis_security_group_id = self._client_only_group(
-            "redis", REDIS_PORT, args.vpc_id, args.app_security_group_id, "Redis from the application tier")
+            "redis", REDIS_PORT, args.network.vpc_id, args.network.app_security_group_id,
+            "Redis from the application tier")
 
         primary = args.primary
         # A standby's database is the primary's: same master password, same users.
@@ -99,6 +132,12 @@ class DataTier(pulumi.ComponentResource):
         self._redis()
         self._buckets()
         self._parameters()
+        self.handle = DataHandle(
+            database=DatabaseHandle(self.db_address, self.db_port, self.db_name, self.db_username, self.db_arn,
+                                    self.db_instance_ids, self.db_is_replica),
+            cache=CacheHandle(self.redis_address, self.redis_port, self.redis_group_name),
+            assets=self.assets, logs_bucket=self.logs_bucket, parameter_arns=self.parameter_arns,
+            parameter_key_arn=self.parameter_key_arn)
 
         self.register_outputs({
             "db_address": self.db_address, "redis_address": self.redis_address,
@@ -187,7 +226,7 @@ class DataTier(pulumi.ComponentResource):
         # RDS refuses a monitoring role with enhanced monitoring off (interval 0).
         self._monitoring_role_arn = self._monitoring.arn if cfg.db_monitoring_interval_seconds else None
         subnet_group = aws.rds.SubnetGroup(
-            f"{self._name}-mysql-subnets", subnet_ids=args.isolated_subnet_ids,
+            f"{self._name}-mysql-subnets", subnet_ids=args.network.isolated_subnet_ids,
             description="Isolated subnets of the data tier",
             tags=self._tags(f"{args.name_prefix}-mysql"), opts=self._child)
         log_groups = self._instance_logs(identifier, args.key_arns["logs"])
@@ -267,7 +306,7 @@ class DataTier(pulumi.ComponentResource):
         cfg, args = self._cfg, self._args
         group_id = self.redis_group_name = physical_name("elasticache-group", args.name_prefix, "redis")
         subnet_group = aws.elasticache.SubnetGroup(
-            f"{self._name}-redis-subnets", subnet_ids=args.isolated_subnet_ids,
+            f"{self._name}-redis-subnets", subnet_ids=args.network.isolated_subnet_ids,
             description="Isolated subnets of the data tier", tags=self._tags(group_id), opts=self._child)
         params = aws.elasticache.ParameterGroup(
             f"{self._name}-redis-params", family=cfg.cache_parameter_group_family,

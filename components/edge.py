@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_aws as aws
@@ -25,6 +25,9 @@ from .iam import Statement
 from .naming import physical_name
 from .tagging import named
 from .waf import protective_web_acl
+
+if TYPE_CHECKING:
+    from .data import DataHandle
 
 S3_PATHS = ("/static/*", "/vehicles/images/*")
 API_PATH = "/api/*"
@@ -52,9 +55,7 @@ class EdgeArgs:
     alb_dns_name: pulumi.Input[str]
     alb_zone_id: pulumi.Input[str]
     origin_verify_header: pulumi.Input[str]
-    assets_bucket_arn: pulumi.Input[str]
-    assets_regional_domain_name: pulumi.Input[str]
-    logs_bucket_arn: pulumi.Input[str]
+    data: DataHandle  # the assets bucket (the S3 origin) and the logs bucket (CloudFront's logs)
     log_retention_days: int
     us_east_1_logs_key_arn: pulumi.Input[str]
     us_east_1: aws.Provider
@@ -112,7 +113,7 @@ class EdgeTier(pulumi.ComponentResource):
         self.distribution_domain_name = distribution.domain_name
         self.assets_read_grant = Statement(
             sid="CloudFrontReadsPublicPrefixes", actions=["s3:GetObject"],
-            resources=[pulumi.Output.format("{0}{1}", args.assets_bucket_arn, path) for path in S3_PATHS],
+            resources=[pulumi.Output.format("{0}{1}", args.data.assets.arn, path) for path in S3_PATHS],
             principals={"Service": ["cloudfront.amazonaws.com"]},
             conditions={"StringEquals": {"AWS:SourceArn": distribution.arn}})
         self.log_delivery_grant = self._access_logs(distribution)
@@ -178,7 +179,7 @@ class EdgeTier(pulumi.ComponentResource):
                 custom_headers=[aws.cloudfront.DistributionOriginCustomHeaderArgs(
                     name=ORIGIN_HEADER, value=args.origin_verify_header)]),
             aws.cloudfront.DistributionOriginArgs(
-                origin_id=S3_ORIGIN, domain_name=args.assets_regional_domain_name,
+                origin_id=S3_ORIGIN, domain_name=args.data.assets.regional_domain_name,
                 origin_access_control_id=oac.id),
         ]
         groups, static_origin = [], S3_ORIGIN
@@ -236,14 +237,15 @@ class EdgeTier(pulumi.ComponentResource):
             name=physical_name("log-delivery", args.name_prefix, "cloudfront-s3"),
             output_format="parquet",
             delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
-                destination_resource_arn=pulumi.Output.format("{0}/{1}", args.logs_bucket_arn, CLOUDFRONT_LOG_PREFIX)),
+                destination_resource_arn=pulumi.Output.format("{0}/{1}", args.data.logs_bucket.arn,
+                                                              CLOUDFRONT_LOG_PREFIX)),
             tags=named(args.tags, f"{args.name_prefix}-cloudfront-logs"), opts=self._global)
         aws.cloudwatch.LogDelivery(f"{self._name}-access-logs", delivery_source_name=source.name,
                                    delivery_destination_arn=destination.arn,
                                    tags=named(args.tags, f"{args.name_prefix}-cloudfront-logs"), opts=self._global)
         return Statement(
             sid="CloudFrontAccessLogDelivery", actions=["s3:PutObject"],
-            resources=[pulumi.Output.format("{0}/{1}/*", args.logs_bucket_arn, CLOUDFRONT_LOG_PREFIX)],
+            resources=[pulumi.Output.format("{0}/{1}/*", args.data.logs_bucket.arn, CLOUDFRONT_LOG_PREFIX)],
             principals={"Service": ["delivery.logs.amazonaws.com"]},
             conditions={"StringEquals": {"aws:SourceAccount": args.account_id}})
 

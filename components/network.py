@@ -54,6 +54,18 @@ class NetworkArgs:
     vpn_amazon_side_asn: int = 64512
 
 
+@dataclass(frozen=True)
+class NetworkHandle:
+    """What the other tiers may use of the network."""
+
+    vpc_id: pulumi.Output[str]
+    availability_zones: list[str]
+    public_subnet_ids: pulumi.Output[list[str]]
+    private_subnet_ids: pulumi.Output[list[str]]
+    isolated_subnet_ids: pulumi.Output[list[str]]
+    app_security_group_id: pulumi.Output[str]
+
+
 class NetworkTier(pulumi.ComponentResource):
     vpc_id: pulumi.Output[str]
     vpc_cidr: str
@@ -101,6 +113,8 @@ class NetworkTier(pulumi.ComponentResource):
             vpc, private, [t.id for t in private_tables] + [isolated_table.id])
         self.isolated_cidrs = subnet_cidrs(args.cidr, "isolated", args.az_count)
         self.app_security_group_id = self._application_group(vpc)
+        self.handle = NetworkHandle(self.vpc_id, self.availability_zones, self.public_subnet_ids,
+                                    self.private_subnet_ids, self.isolated_subnet_ids, self.app_security_group_id)
 
         self.register_outputs({
             "vpc_id": self.vpc_id,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -23,8 +24,12 @@ import pulumi_aws as aws
 from .config import StackConfig, log_class
 from .iam import RolePlacement, Statement, policy_document, service_trust, workload_role
 from .naming import physical_name
+from .network import NetworkHandle
 from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
+
+if TYPE_CHECKING:
+    from .data import DataHandle
 
 PERIOD = 300
 # The origin's health alarms: ALB metrics come every minute; three empty minutes fail over.
@@ -56,23 +61,16 @@ class MonitoredDatabase:
 @dataclass(frozen=True)
 class ObservabilityArgs:
     name_prefix: str
-    region: str
     account_id: str
     config: StackConfig
-    alerts_key_arn: pulumi.Input[str]
-    logs_key_arn: pulumi.Input[str]
-    storage_key_arn: pulumi.Input[str]
+    key_arns: Mapping[str, pulumi.Input[str]]  # by purpose: alerts (topics), logs, storage (failed records)
+    network: NetworkHandle
+    data: DataHandle
     cluster_name: pulumi.Input[str]
     services: Sequence[MonitoredService]
     alb_arn_suffix: pulumi.Input[str]
-    databases: Sequence[MonitoredDatabase]
-    redis_group_id: str
-    redis_node_count: int
-    vpc_id: pulumi.Input[str]
-    private_subnet_ids: pulumi.Input[list[str]]
     tags: Mapping[str, str]
     roles: RolePlacement
-    access_logs_bucket: pulumi.Input[str]
 
 
 class ObservabilityTier(pulumi.ComponentResource):
@@ -89,8 +87,14 @@ class ObservabilityTier(pulumi.ComponentResource):
         self._name, self._args, self._cfg = name, args, args.config
         self._child = pulumi.ResourceOptions(parent=self)
         self.alarm_names = []
+        database = args.data.database
+        # The primary (or a standby's replica of it) in this region, and each read replica.
+        self._databases = [MonitoredDatabase("mysql", database.instance_ids["primary"], self._cfg.region,
+                                             replica=database.is_replica)] + [
+            MonitoredDatabase(r.name, database.instance_ids[r.name], r.region, replica=True)
+            for r in self._cfg.read_replicas]
 
-        self.alarm_topic_arn = self._topic("alarms", args.region, args.alerts_key_arn, self._child)
+        self.alarm_topic_arn = self._topic("alarms", args.config.region, args.key_arns["alerts"], self._child)
         self._database_events()
         self._service_alarms()
         self._load_balancer_alarms()
@@ -201,7 +205,7 @@ class ObservabilityTier(pulumi.ComponentResource):
 
     def _database_alarms(self) -> None:
         cfg = self._cfg
-        for db in self._args.databases:
+        for db in self._databases:
             dims = {"DBInstanceIdentifier": db.identifier}
             self._alarm(f"{db.label}-cpu-high", namespace="AWS/RDS", metric="CPUUtilization", dimensions=dims,
                         statistic="Average", threshold=cfg.alarm_db_cpu_percent, periods=3, unit="Percent",
@@ -224,8 +228,8 @@ class ObservabilityTier(pulumi.ComponentResource):
     def _cache_alarms(self) -> None:
         cfg, args = self._cfg, self._args
         # ElastiCache reports per member cluster: <group>-001, -002, ...
-        for index in range(1, args.redis_node_count + 1):
-            member = f"{args.redis_group_id}-{index:03d}"
+        for index in range(1, args.config.redis_node_count + 1):
+            member = f"{args.data.cache.group_name}-{index:03d}"
             dims = {"CacheClusterId": member}
             self._alarm(f"redis-{index:03d}-cpu-high", namespace="AWS/ElastiCache", metric="EngineCPUUtilization",
                         dimensions=dims, statistic="Average", threshold=cfg.alarm_redis_cpu_percent, periods=3,
@@ -245,7 +249,7 @@ class ObservabilityTier(pulumi.ComponentResource):
 
         def widget(title: str, metrics: list, x: int, y: int) -> dict:
             return {"type": "metric", "x": x, "y": y, "width": 12, "height": 6,
-                    "properties": {"title": title, "region": args.region, "period": PERIOD, "stat": "Average",
+                    "properties": {"title": title, "region": args.config.region, "period": PERIOD, "stat": "Average",
                                    "view": "timeSeries", "metrics": metrics}}
 
         alb = ["AWS/ApplicationELB"]
@@ -263,13 +267,13 @@ class ObservabilityTier(pulumi.ComponentResource):
                 (i % 2) * 12, 6 + (i // 2) * 6))
         y = 6 + ((len(args.services) + 1) // 2) * 6
         # The first database is the stack's own: the primary, or a DR stack's replica of one.
-        main = args.databases[0]
+        main = self._databases[0]
         widgets.append(widget(f"RDS {'replica (lag s)' if main.replica else 'primary'}", [
             ["AWS/RDS", "CPUUtilization", "DBInstanceIdentifier", main.identifier],
             ["AWS/RDS", "ReplicaLag" if main.replica else "DatabaseConnections", "DBInstanceIdentifier",
              main.identifier]], 0, y))
         widgets.append(widget("Redis engine CPU / memory (%)", [
-            ["AWS/ElastiCache", metric, "CacheClusterId", f"{args.redis_group_id}-001"]
+            ["AWS/ElastiCache", metric, "CacheClusterId", f"{args.data.cache.group_name}-001"]
             for metric in ("EngineCPUUtilization", "DatabaseMemoryUsagePercentage")], 12, y))
         name = f"{args.name_prefix}-overview"
         dashboard = aws.cloudwatch.Dashboard(f"{self._name}-dashboard", dashboard_name=name,
@@ -286,7 +290,7 @@ class ObservabilityTier(pulumi.ComponentResource):
         args, cfg = self._args, self._cfg
         groups = {kind: aws.cloudwatch.LogGroup(
             f"{self._name}-opensearch-{label}-logs", name=f"/aws/opensearch/{domain_name}/{label}",
-            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn, log_group_class=log_class(cfg),
+            retention_in_days=cfg.log_retention_days, kms_key_id=args.key_arns["logs"], log_group_class=log_class(cfg),
             tags=self._tags(f"/aws/opensearch/{domain_name}/{label}"), opts=self._child)
             for kind, label in OPENSEARCH_LOGS.items()}
         aws.cloudwatch.LogResourcePolicy(
@@ -310,10 +314,10 @@ class ObservabilityTier(pulumi.ComponentResource):
                                       description="OpenSearch manages its VPC network interfaces",
                                       tags=self._tags(f"{prefix}-opensearch-service-role"),
                                       opts=pulumi.ResourceOptions(parent=self, retain_on_delete=True))
-        domain_group = aws.ec2.SecurityGroup(f"{self._name}-opensearch-sg", vpc_id=args.vpc_id,
+        domain_group = aws.ec2.SecurityGroup(f"{self._name}-opensearch-sg", vpc_id=args.network.vpc_id,
                                              description="OpenSearch: HTTPS from the log delivery stream only",
                                              tags=self._tags(f"{prefix}-opensearch"), opts=self._child)
-        stream_group = aws.ec2.SecurityGroup(f"{self._name}-log-stream-sg", vpc_id=args.vpc_id,
+        stream_group = aws.ec2.SecurityGroup(f"{self._name}-log-stream-sg", vpc_id=args.network.vpc_id,
                                              description="Firehose delivery into OpenSearch",
                                              tags=self._tags(f"{prefix}-log-stream"), opts=self._child)
         aws.vpc.SecurityGroupIngressRule(
@@ -338,7 +342,7 @@ class ObservabilityTier(pulumi.ComponentResource):
                                    tags=self._tags(f"{prefix}-log-stream"), opts=self._child)
         # OpenSearch domain names are at most 28 characters: a shorter lead than the prefix.
         domain_name = physical_name("opensearch-domain", "elite-logs", prefix.removeprefix("elite-locadora-"))
-        domain_arn = f"arn:aws:es:{args.region}:{args.account_id}:domain/{domain_name}"
+        domain_arn = f"arn:aws:es:{args.config.region}:{args.account_id}:domain/{domain_name}"
         log_publishing = self._opensearch_logs(domain_name, domain_arn)
         domain = aws.opensearch.Domain(
             f"{self._name}-opensearch", domain_name=domain_name, engine_version=cfg.open_search_engine_version,
@@ -356,7 +360,7 @@ class ObservabilityTier(pulumi.ComponentResource):
             software_update_options=aws.opensearch.DomainSoftwareUpdateOptionsArgs(auto_software_update_enabled=True),
             ebs_options=aws.opensearch.DomainEbsOptionsArgs(ebs_enabled=True, volume_type="gp3",
                                                             volume_size=cfg.open_search_volume_gib),
-            encrypt_at_rest=aws.opensearch.DomainEncryptAtRestArgs(enabled=True, kms_key_id=args.logs_key_arn),
+            encrypt_at_rest=aws.opensearch.DomainEncryptAtRestArgs(enabled=True, kms_key_id=args.key_arns["logs"]),
             node_to_node_encryption=aws.opensearch.DomainNodeToNodeEncryptionArgs(enabled=True),
             domain_endpoint_options=aws.opensearch.DomainDomainEndpointOptionsArgs(
                 enforce_https=True, tls_security_policy=OPENSEARCH_TLS_POLICY),
@@ -365,7 +369,7 @@ class ObservabilityTier(pulumi.ComponentResource):
                 master_user_options=aws.opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs(
                     master_user_arn=admin.arn)),
             vpc_options=aws.opensearch.DomainVpcOptionsArgs(
-                subnet_ids=pulumi.Output.from_input(args.private_subnet_ids).apply(lambda ids: ids[:zones]),
+                subnet_ids=pulumi.Output.from_input(args.network.private_subnet_ids).apply(lambda ids: ids[:zones]),
                 security_group_ids=[domain_group.id]),
             access_policies=policy_document(Statement(
                 sid="LogWritersAndAdmins", actions=["es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut",
@@ -376,15 +380,15 @@ class ObservabilityTier(pulumi.ComponentResource):
                                         custom_timeouts=SLOW_CREATE))
         failures = SecureBucket("log-delivery-failures", SecureBucketArgs(
             bucket_name=physical_name("s3-bucket", prefix, "log-failures", args.account_id), tags=args.tags,
-            kms_key_arn=args.storage_key_arn, protect=cfg.protect_stateful_resources,
+            kms_key_arn=args.key_arns["storage"], protect=cfg.protect_stateful_resources,
             lifecycle_rules=[expire_all("expire-failed-records", cfg.log_retention_days)],
-            access_log_bucket=args.access_logs_bucket, access_log_prefix="s3/log-delivery-failures/"),
+            access_log_bucket=args.data.logs_bucket.name, access_log_prefix="s3/log-delivery-failures/"),
             opts=self._child)
         stream_errors = aws.cloudwatch.LogGroup(
             f"{self._name}-log-stream-errors", name=f"/{prefix}/firehose/app-logs",
-            retention_in_days=cfg.log_retention_days, kms_key_id=args.logs_key_arn, log_group_class=log_class(cfg),
+            retention_in_days=cfg.log_retention_days, kms_key_id=args.key_arns["logs"], log_group_class=log_class(cfg),
             tags=self._tags(f"/{prefix}/firehose/app-logs"), opts=self._child)
-        ec2_arn = f"arn:aws:ec2:{args.region}:{args.account_id}:"
+        ec2_arn = f"arn:aws:ec2:{args.config.region}:{args.account_id}:"
         aws.iam.RolePolicy(f"{self._name}-log-stream-policy", role=stream_role.id, policy=policy_document(
             Statement(sid="DeliverToDomain", actions=["es:DescribeDomain", "es:DescribeDomains",
                                                       "es:DescribeDomainConfig", "es:ESHttpPost", "es:ESHttpPut"],
@@ -393,7 +397,7 @@ class ObservabilityTier(pulumi.ComponentResource):
                                                     "s3:AbortMultipartUpload"],
                       resources=[failures.arn, failures.arn.apply(lambda a: f"{a}/*")]),
             Statement(sid="FailedRecordsKey", actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                      resources=[args.storage_key_arn]),
+                      resources=[args.key_arns["storage"]]),
             # Firehose places its ENIs in the VPC. The Describe calls have no resource-level
             # permissions (Service Authorization Reference, Amazon EC2); the rest do: network
             # interfaces of this account and region, in the private subnets, behind its own group.
@@ -401,27 +405,27 @@ class ObservabilityTier(pulumi.ComponentResource):
                 "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
                 "ec2:DescribeNetworkInterfaces"]),
             Statement(sid="VpcAttribute", actions=["ec2:DescribeVpcAttribute"],
-                      resources=[pulumi.Output.concat(ec2_arn, "vpc/", args.vpc_id)]),
+                      resources=[pulumi.Output.concat(ec2_arn, "vpc/", args.network.vpc_id)]),
             Statement(sid="DeliveryInterfaces", actions=[
                 "ec2:CreateNetworkInterface", "ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
                 resources=[f"{ec2_arn}network-interface/*", f"{ec2_arn}subnet/*",
                            pulumi.Output.concat(ec2_arn, "security-group/", stream_group.id)],
-                conditions={"StringEquals": {"ec2:Vpc": pulumi.Output.concat(ec2_arn, "vpc/", args.vpc_id)}}),
+                conditions={"StringEquals": {"ec2:Vpc": pulumi.Output.concat(ec2_arn, "vpc/", args.network.vpc_id)}}),
             Statement(sid="DeliveryErrors", actions=["logs:PutLogEvents", "logs:CreateLogStream"],
                       resources=[stream_errors.arn.apply(lambda a: f"{a}:log-stream:*")])), opts=self._child)
         stream = aws.kinesis.FirehoseDeliveryStream(
             f"{self._name}-log-stream", name=physical_name("firehose-stream", prefix, "app-logs"),
             destination="opensearch",
             server_side_encryption=aws.kinesis.FirehoseDeliveryStreamServerSideEncryptionArgs(
-                enabled=True, key_type="CUSTOMER_MANAGED_CMK", key_arn=args.logs_key_arn),
+                enabled=True, key_type="CUSTOMER_MANAGED_CMK", key_arn=args.key_arns["logs"]),
             opensearch_configuration=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationArgs(
                 domain_arn=domain.arn, role_arn=stream_role.arn, index_name="app-logs",
                 index_rotation_period="OneDay", s3_backup_mode="FailedDocumentsOnly",
                 s3_configuration=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationS3ConfigurationArgs(
                     role_arn=stream_role.arn, bucket_arn=failures.arn, compression_format="GZIP",
-                    kms_key_arn=args.storage_key_arn),
+                    kms_key_arn=args.key_arns["storage"]),
                 vpc_config=aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationVpcConfigArgs(
-                    subnet_ids=args.private_subnet_ids, security_group_ids=[stream_group.id],
+                    subnet_ids=args.network.private_subnet_ids, security_group_ids=[stream_group.id],
                     role_arn=stream_role.arn),
                 cloudwatch_logging_options=(
                     aws.kinesis.FirehoseDeliveryStreamOpensearchConfigurationCloudwatchLoggingOptionsArgs(
@@ -435,7 +439,7 @@ class ObservabilityTier(pulumi.ComponentResource):
             tags=self._tags(f"{prefix}-app-logs"), opts=self._child)
         subscription_role = workload_role(
             f"{self._name}-log-subscription-role", args.roles,
-            assume_role_policy=service_trust(f"logs.{args.region}.amazonaws.com", args.account_id),
+            assume_role_policy=service_trust(f"logs.{args.config.region}.amazonaws.com", args.account_id),
             description="CloudWatch Logs forwards application logs to Firehose",
             tags=self._tags(f"{prefix}-log-subscription"), opts=self._child)
         aws.iam.RolePolicy(f"{self._name}-log-subscription-policy", role=subscription_role.id,
