@@ -169,9 +169,9 @@ def test_a_bad_tag_value_is_refused_at_its_config_key(capsys: pytest.CaptureFixt
 def test_program_that_breaks_a_constraint_exits_2_naming_resource_argument_and_fix(
         capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
     # With the config key's own check out of the way, the create-time constraint still stops it.
-    import components.config
+    import components.config.values
 
-    monkeypatch.setattr(components.config, "_TAG_VALUE", re.compile(r".+"))
+    monkeypatch.setattr(components.config.values, "_TAG_VALUE", re.compile(r".+"))
     assert cli.main(["preview", "--stack", "staging", "--set", "owner=platform!team"]) == cli.EXIT_FAILED
     err = capsys.readouterr().err
     for fragment in ("create-time constraint", "breaks tags", "tags.Owner", "'platform!team'", "Fix:",
