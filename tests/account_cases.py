@@ -211,6 +211,9 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
         "S3_DATA_EVENTS": {}, "RDS_LOGIN_EVENTS": {}, "RUNTIME_MONITORING": {"additionalConfigurations": [
             {"name": "ECS_FARGATE_AGENT_MANAGEMENT", "status": "DISABLED"}]}}),
      "ECS_FARGATE_AGENT_MANAGEMENT not enabled", {}),
+    ("guardduty-protections-enabled", _guardduty,
+     lambda: _guardduty({"S3_DATA_EVENTS": {}, "RDS_LOGIN_EVENTS": {}, "RUNTIME_MONITORING": {}}),
+     "ECS_FARGATE_AGENT_MANAGEMENT not enabled", {}),
     ("security-findings-routed", _routed, lambda: _routed(targeted=False), "no EventBridge rule routes", {}),
     ("security-findings-routed", _routed, lambda: _routed(source="aws.ec2"), "aws.guardduty findings", {}),
     ("security-findings-routed", _routed, lambda: _routed(state="DISABLED"), "no EventBridge rule routes", {}),

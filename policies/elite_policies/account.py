@@ -21,6 +21,7 @@ from ._framework import (
     as_list,
     depends_on,
     get,
+    has_unknown,
     known,
     number,
     of_type,
@@ -203,7 +204,7 @@ def config_recording(resources: Sequence[PolicyResource], config: Mapping[str, A
     global_types = False
     for recorder in recorders:
         group = plain(known(recorder.props, "recordingGroup", default={}, unknown=UNKNOWN))
-        if group is UNKNOWN or has_unknown_value(group):
+        if group is UNKNOWN or has_unknown(group):
             global_types = True
             continue
         region = region_of(recorder)
@@ -218,14 +219,6 @@ def config_recording(resources: Sequence[PolicyResource], config: Mapping[str, A
         yield recorders[0].urn, "no recorder records the global resource types (IAM)"
 
 
-def has_unknown_value(value: Any) -> bool:
-    if value is UNKNOWN:
-        return True
-    if isinstance(value, Mapping):
-        return any(has_unknown_value(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknown_value(v) for v in value)
-    return False
 
 
 # --- one region's services, wherever the account records ------------------------------------------
@@ -301,11 +294,11 @@ def detector_protections(resources: Sequence[PolicyResource],
             if known(configured.props, "status", unknown="ENABLED") != "ENABLED":
                 yield configured.urn, f"{name} disabled"
             listed = plain(known(configured.props, "additionalConfigurations", default=[], unknown=UNKNOWN))
-            if has_unknown_value(listed):
+            if has_unknown(listed):
                 continue
             additional = {str(a.get("name")): a.get("status") for a in as_list(listed) if isinstance(a, Mapping)}
             for extra in extras:
-                if additional.get(extra, "ENABLED" if not additional else None) != "ENABLED":
+                if additional.get(extra) != "ENABLED":  # unset: GuardDuty does not manage the agent there
                     yield configured.urn, f"{extra} not enabled"
 
 
