@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 .PHONY: help install test test-fast lint typecheck pytest preview graph cost timeline compliance bench clean \
-	policy-docs readme
+	policy-docs readme pack-alone
 
 help: ## this list
 	@awk 'BEGIN {FS = ":.*## "}; /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,9 @@ test: lint typecheck pytest ## lint, type check and the whole test suite
 
 test-fast: $(STAMP) ## the edit loop: unit and policy tests, no full-stack runs (under a minute)
 	$(BIN)/pytest -m "not stacks" $(ARGS)
+
+pack-alone: $(STAMP) ## the policy pack from its folder in a fresh venv with only its requirements
+	$(BIN)/python -m tools.pack_alone
 
 bench: $(STAMP) ## benchmark figures (prints medians; asserts nothing)
 	$(BIN)/python bench/preflight_bench.py $(ARGS)

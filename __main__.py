@@ -18,8 +18,9 @@ from components.edge import EdgeArgs, EdgeTier, replica_assets_domain, replica_r
 from components.iam import PLATFORM_ROLE_PATH, RolePlacement, environment_role_path
 from components.keys import EncryptionKeys, EncryptionKeysArgs, KeySpec
 from components.network import NetworkArgs, NetworkTier
-from components.observability import MonitoredService, ObservabilityArgs, ObservabilityTier
-from components.standby import StandbyLinks, StandbyLinksArgs, primary_stack, standby_exports
+from components.observability import ObservabilityArgs, ObservabilityTier
+from components.primary import primary_stack, standby_exports
+from components.standby import StandbyLinks, StandbyLinksArgs
 from components.tagging import stack_tags
 
 settings = load_stack_config()
@@ -70,23 +71,17 @@ data = DataTier("data", DataArgs(
     supplied=settings.secrets, network=network.handle, key_arns=keys.arns, tags=tags, roles=roles, primary=source),
     opts=pulumi.ResourceOptions(provider=primary))
 certificates = Certificates("certificates", CertificatesArgs(
-    domain_name=cfg.domain_name, create_hosted_zone=cfg.create_hosted_zone, site_names=cfg.site_names,
-    api_name=cfg.api_name, tags=tags, us_east_1=us_east_1, edge=source is None),
-    opts=pulumi.ResourceOptions(provider=primary))
+    config=cfg, tags=tags, us_east_1=us_east_1, edge=source is None), opts=pulumi.ResourceOptions(provider=primary))
 
 compute = ComputeTier("compute", ComputeArgs(
     name_prefix=prefix, environment=settings.environment, account_id=account_id, config=cfg,
-    network=network.handle, data=data.handle, key_arns=keys.arns,
-    certificate_arn=certificates.alb_certificate_arn, tags=tags, roles=roles, primary=source),
+    network=network.handle, data=data.handle, key_arns=keys.arns, certificates=certificates.handle,
+    tags=tags, roles=roles, primary=source),
     opts=pulumi.ResourceOptions(provider=primary))
 
 observability = ObservabilityTier("observability", ObservabilityArgs(
     name_prefix=prefix, account_id=account_id, config=cfg, key_arns=keys.arns, network=network.handle,
-    data=data.handle, cluster_name=compute.cluster_name,
-    services=[MonitoredService(name=name, service_name=s.service.name, log_group_name=s.log_group.name,
-                               target_group_arn_suffix=s.target_group.arn_suffix if s.target_group else None)
-              for name, s in compute.services.items()],
-    alb_arn_suffix=compute.alb_arn_suffix, tags=tags, roles=roles),
+    data=data.handle, compute=compute.handle, tags=tags, roles=roles),
     opts=pulumi.ResourceOptions(provider=primary))
 
 if source is None:
@@ -97,39 +92,34 @@ if source is None:
             region="us-east-1", specs=[LOGS], tags=tags, protect=cfg.protect_stateful_resources,
             name_prefix=f"{prefix}-edge"), opts=pulumi.ResourceOptions(provider=us_east_1)).arns["logs"]
     edge = EdgeTier("edge", EdgeArgs(
-        name_prefix=prefix, account_id=account_id, zone_id=certificates.zone_id, site_names=cfg.site_names,
-        api_name=cfg.api_name, certificate_arn=certificates.cloudfront_certificate_arn,
-        minimum_protocol_version=cfg.cloudfront_minimum_protocol, price_class=cfg.cloudfront_price_class,
-        rate_limit=cfg.waf_rate_limit, waf_managed_rule_groups=cfg.waf_managed_rule_groups,
-        alb_dns_name=compute.alb_dns_name, alb_zone_id=compute.alb_zone_id,
-        origin_verify_header=compute.origin_verify_header, data=data.handle,
-        log_retention_days=cfg.log_retention_days, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
-        tags=tags, origin_health_alarm_names=observability.origin_health_alarm_names, region=cfg.region,
+        name_prefix=prefix, account_id=account_id, config=cfg, certificates=certificates.handle,
+        compute=compute.handle, data=data.handle, us_east_1_logs_key_arn=edge_logs_key, us_east_1=us_east_1,
+        tags=tags, origin_health_alarm_names=observability.origin_health_alarm_names,
         assets_failover_domain_name=replica_assets_domain(cfg.assets_failover_stack, settings.assets_failover_region,
                                                           account_id)),
         opts=pulumi.ResourceOptions(provider=primary))
     # The buckets' policies take statements from tiers built after them (README, "Bucket policies").
-    data.logs_bucket.attach_policy(compute.alb_log_delivery, edge.log_delivery_grant)
-    data.assets.attach_policy(edge.assets_read_grant)
+    data.handle.logs_bucket.attach_policy(compute.handle.alb_log_delivery, edge.log_delivery_grant)
+    data.handle.assets.attach_policy(edge.assets_read_grant)
     pulumi.export("cdnDomainName", edge.distribution_domain_name)
     pulumi.export("cdnDistributionId", edge.distribution_id)
 else:
     # CloudFront stays the primary's; this stack answers for the API origin name when the
     # primary's health check fails, and receives its assets and images.
     StandbyLinks("standby-links", StandbyLinksArgs(
-        name_prefix=prefix, region=cfg.region, account_id=account_id, primary=source,
-        assets_bucket_arn=data.assets.arn, assets_versioning=data.assets.versioning,
-        storage_key_arn=keys.arns["storage"], api_name=cfg.api_name, alb_dns_name=compute.alb_dns_name,
-        alb_zone_id=compute.alb_zone_id, tags=tags, roles=roles), opts=pulumi.ResourceOptions(provider=primary))
-    data.logs_bucket.attach_policy(compute.alb_log_delivery)
-    data.assets.attach_policy(replica_read_grant(data.assets.arn, source.value("distributionArn")))
+        name_prefix=prefix, account_id=account_id, config=cfg, primary=source, data=data.handle,
+        key_arns=keys.arns, compute=compute.handle, tags=tags, roles=roles),
+        opts=pulumi.ResourceOptions(provider=primary))
+    data.handle.logs_bucket.attach_policy(compute.handle.alb_log_delivery)
+    data.handle.assets.attach_policy(replica_read_grant(data.handle.assets.arn, source.value("distributionArn")))
 
 if cfg.origin_failover:
     standby_exports(
-        region=cfg.region, database_arn=data.handle.database.arn, assets_bucket_name=data.assets.name,
-        assets_bucket_arn=data.assets.arn, storage_key_arn=keys.arns["storage"], zone_id=certificates.zone_id,
-        repository_prefix=prefix, service_images={s.name: s.image for s in cfg.services},
-        secrets={**data.standby_secrets, "originVerifyHeader": compute.origin_verify_header},
+        region=cfg.region, database_arn=data.handle.database.arn, assets_bucket_name=data.handle.assets.name,
+        assets_bucket_arn=data.handle.assets.arn, storage_key_arn=keys.arns["storage"],
+        zone_id=certificates.handle.zone_id, repository_prefix=prefix,
+        service_images={s.name: s.image for s in cfg.services},
+        secrets={**data.standby_secrets, "originVerifyHeader": compute.handle.origin_verify_header},
         distribution_arn=edge.distribution_arn)
 
 pulumi.export("vpcId", network.handle.vpc_id)
@@ -138,12 +128,12 @@ pulumi.export("privateSubnetIds", network.handle.private_subnet_ids)
 pulumi.export("isolatedSubnetIds", network.handle.isolated_subnet_ids)
 pulumi.export("databaseAddress", data.handle.database.address)
 pulumi.export("redisAddress", data.handle.cache.address)
-pulumi.export("assetsBucket", data.assets.name)
+pulumi.export("assetsBucket", data.handle.assets.name)
 pulumi.export("parameterArns", data.handle.parameter_arns)
-pulumi.export("clusterName", compute.cluster_name)
-pulumi.export("serviceNames", {name: s.service.name for name, s in compute.services.items()})
-pulumi.export("repositoryUrls", compute.repository_urls)
-pulumi.export("albDnsName", compute.alb_dns_name)
+pulumi.export("clusterName", compute.handle.cluster_name)
+pulumi.export("serviceNames", {s.name: s.service_name for s in compute.handle.services})
+pulumi.export("repositoryUrls", compute.handle.repository_urls)
+pulumi.export("albDnsName", compute.handle.alb_dns_name)
 pulumi.export("alarmTopicArn", observability.alarm_topic_arn)
 pulumi.export("dashboardName", observability.dashboard_name)
 if observability.dashboards_url is not None:

@@ -17,50 +17,58 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
 
 from .tagging import named
 
+if TYPE_CHECKING:
+    from .config import StackConfig
+
 
 @dataclass(frozen=True)
 class CertificatesArgs:
-    domain_name: str
-    create_hosted_zone: bool
-    site_names: Sequence[str]
-    api_name: str
+    config: StackConfig  # domainName, createHostedZone, siteNames, apiName
     tags: Mapping[str, str]
     us_east_1: aws.Provider
     edge: bool = True  # CloudFront's certificate and the validation records live in this stack
 
 
-class Certificates(pulumi.ComponentResource):
+@dataclass(frozen=True)
+class CertificatesHandle:
+    """The public zone and the validated certificates, as the compute and edge tiers use them."""
+
     zone_id: pulumi.Output[str]
     alb_certificate_arn: pulumi.Output[str]
-    cloudfront_certificate_arn: pulumi.Output[str]
+    cloudfront_certificate_arn: pulumi.Output[str] | None  # None in a DR stack (no CloudFront)
+
+
+class Certificates(pulumi.ComponentResource):
+    handle: CertificatesHandle
 
     def __init__(self, name: str, args: CertificatesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elite-locadora:edge:Certificates", name, None, opts)
         self._name, self._args = name, args
-        if args.create_hosted_zone:
-            zone = aws.route53.Zone(f"{name}-zone", name=args.domain_name,
+        if args.config.create_hosted_zone:
+            zone = aws.route53.Zone(f"{name}-zone", name=args.config.domain_name,
                                     comment="Elite Locadora public zone",
-                                    tags=named(args.tags, args.domain_name),
+                                    tags=named(args.tags, args.config.domain_name),
                                     opts=pulumi.ResourceOptions(parent=self, protect=True))
-            self.zone_id = zone.zone_id
+            self._zone_id = zone.zone_id
         else:
-            found = aws.route53.get_zone(name=args.domain_name, private_zone=False,
+            found = aws.route53.get_zone(name=args.config.domain_name, private_zone=False,
                                          opts=pulumi.InvokeOptions(parent=self))
-            self.zone_id = pulumi.Output.from_input(found.zone_id)
+            self._zone_id = pulumi.Output.from_input(found.zone_id)
         self._records: dict[str, aws.route53.Record] = {}
-        alb_names = list(dict.fromkeys([args.api_name, *args.site_names]))
-        self.alb_certificate_arn = self._validated("alb", alb_names, pulumi.ResourceOptions(parent=self))
-        if args.edge:
-            self.cloudfront_certificate_arn = self._validated(
-                "cloudfront", list(dict.fromkeys(args.site_names)),
-                pulumi.ResourceOptions(parent=self, provider=args.us_east_1))
-        self.register_outputs({"alb_certificate_arn": self.alb_certificate_arn})
+        alb_names = list(dict.fromkeys([args.config.api_name, *args.config.site_names]))
+        self._alb_certificate_arn = self._validated("alb", alb_names, pulumi.ResourceOptions(parent=self))
+        cloudfront_certificate_arn = self._validated(
+            "cloudfront", list(dict.fromkeys(args.config.site_names)),
+            pulumi.ResourceOptions(parent=self, provider=args.us_east_1)) if args.edge else None
+        self.handle = CertificatesHandle(self._zone_id, self._alb_certificate_arn, cloudfront_certificate_arn)
+        self.register_outputs({"alb_certificate_arn": self._alb_certificate_arn})
 
     def _validated(self, label: str, names: list[str], opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
         certificate = aws.acm.Certificate(
@@ -75,7 +83,7 @@ class Certificates(pulumi.ComponentResource):
             if domain not in self._records:
                 option = certificate.domain_validation_options.apply(partial(_option_for, domain))
                 self._records[domain] = aws.route53.Record(
-                    f"{self._name}-validation-{domain}", zone_id=self.zone_id,
+                    f"{self._name}-validation-{domain}", zone_id=self._zone_id,
                     name=option.resource_record_name, type=option.resource_record_type,
                     records=[option.resource_record_value], ttl=300,
                     opts=pulumi.ResourceOptions(parent=self))

@@ -27,8 +27,9 @@ from .tagging import named
 from .waf import protective_web_acl
 
 if TYPE_CHECKING:
+    from .certificates import CertificatesHandle
     from .data import DataHandle
-    from .standby import PrimaryStack
+    from .primary import PrimaryStack
 
 # `image: placeholder` in config: a tiny HTTP server answering the service's health path, so a
 # first `pulumi up` converges (health checks pass) before CI has pushed a real image to ECR.
@@ -65,10 +66,35 @@ class ComputeArgs:
     network: NetworkHandle
     data: DataHandle
     key_arns: Mapping[str, pulumi.Input[str]]  # by purpose: logs (task logs), storage (images, assets)
-    certificate_arn: pulumi.Input[str]
+    certificates: CertificatesHandle  # the ALB's certificate
     tags: Mapping[str, str]
     roles: RolePlacement
     primary: PrimaryStack | None = None  # a DR stack: images, origin secret from the primary
+
+
+@dataclass(frozen=True)
+class ServiceHandle:
+    """One running service as the other tiers see it: what to watch, where its logs go."""
+
+    name: str
+    service_name: pulumi.Input[str]
+    log_group_name: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str] | None  # None for a worker (no port, no ALB)
+
+
+@dataclass(frozen=True)
+class ComputeHandle:
+    """The compute tier as the other tiers see it: the cluster's services, the ALB as an origin,
+    the header CloudFront must send, and the statement the logs bucket grants the ALB."""
+
+    cluster_name: pulumi.Output[str]
+    services: tuple[ServiceHandle, ...]  # in config order
+    alb_dns_name: pulumi.Output[str]
+    alb_zone_id: pulumi.Output[str]
+    alb_arn_suffix: pulumi.Output[str]
+    origin_verify_header: pulumi.Output[str]
+    alb_log_delivery: Statement
+    repository_urls: Mapping[str, pulumi.Output[str]]
 
 
 @dataclass(frozen=True)
@@ -80,17 +106,7 @@ class RunningService:
 
 
 class ComputeTier(pulumi.ComponentResource):
-    cluster_name: pulumi.Output[str]
-    cluster_arn: pulumi.Output[str]
-    alb_dns_name: pulumi.Output[str]
-    alb_zone_id: pulumi.Output[str]
-    alb_arn_suffix: pulumi.Output[str]
-    alb_security_group_id: pulumi.Output[str]
-    origin_verify_header: pulumi.Output[str]
-    repository_urls: dict[str, pulumi.Output[str]]
-    services: dict[str, RunningService]
-    log_group_names: dict[str, pulumi.Output[str]]
-    alb_log_delivery: Statement
+    handle: ComputeHandle
 
     def __init__(self, name: str, args: ComputeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elite-locadora:compute:ComputeTier", name, None, opts)
@@ -100,15 +116,22 @@ class ComputeTier(pulumi.ComponentResource):
         self._cluster()
         self._repositories()
         self._load_balancer()
-        self.services, self.log_group_names = {}, {}
+        self._services: dict[str, RunningService] = {}
         for spec in self._cfg.services:
-            self.services[spec.name] = self._service(spec)
-            self.log_group_names[spec.name] = self.services[spec.name].log_group.name
+            self._services[spec.name] = self._service(spec)
+        self.handle = ComputeHandle(
+            cluster_name=self._cluster_name,
+            services=tuple(ServiceHandle(name, s.service.name, s.log_group.name,
+                                         s.target_group.arn_suffix if s.target_group else None)
+                           for name, s in self._services.items()),
+            alb_dns_name=self._alb_dns_name, alb_zone_id=self._alb_zone_id, alb_arn_suffix=self._alb_arn_suffix,
+            origin_verify_header=self._origin_verify_header, alb_log_delivery=self._alb_log_delivery,
+            repository_urls=self._repository_urls)
 
         self.register_outputs({
-            "cluster_name": self.cluster_name, "alb_dns_name": self.alb_dns_name,
-            "repository_urls": self.repository_urls,
-            "service_names": {k: v.service.name for k, v in self.services.items()},
+            "cluster_name": self._cluster_name, "alb_dns_name": self._alb_dns_name,
+            "repository_urls": self._repository_urls,
+            "service_names": {k: v.service.name for k, v in self._services.items()},
         })
 
     def _tags(self, name: str, **extra: str) -> dict[str, str]:
@@ -131,11 +154,11 @@ class ComputeTier(pulumi.ComponentResource):
             f"{self._name}-capacity-providers", cluster_name=cluster.name,
             capacity_providers=["FARGATE", "FARGATE_SPOT"],
             default_capacity_provider_strategies=strategies, opts=self._child)
-        self.cluster_name, self.cluster_arn = cluster.name, cluster.arn
+        self._cluster_name, self._cluster_arn = cluster.name, cluster.arn
 
     def _repositories(self) -> None:
         args = self._args
-        self.repository_urls, self._repository_arns = {}, {}
+        self._repository_urls, self._repository_arns = {}, {}
         primary = args.primary
         if primary is not None:
             # A DR stack pulls the primary's images from this region's replicas (ECR replication
@@ -144,7 +167,7 @@ class ComputeTier(pulumi.ComponentResource):
             for repo in repositories_of(self._cfg.services):
                 self._repository_arns[repo] = pulumi.Output.format(
                     "arn:aws:ecr:{0}:{1}:repository/{2}/{3}", args.config.region, args.account_id, prefix, repo)
-                self.repository_urls[repo] = pulumi.Output.format(
+                self._repository_urls[repo] = pulumi.Output.format(
                     "{0}.dkr.ecr.{1}.amazonaws.com/{2}/{3}", args.account_id, args.config.region, prefix, repo)
             return
         for repo in repositories_of(self._cfg.services):
@@ -157,7 +180,7 @@ class ComputeTier(pulumi.ComponentResource):
                 tags=self._tags(name), opts=self._child)
             aws.ecr.LifecyclePolicy(f"{self._name}-{repo}-lifecycle", repository=repository.name,
                                     policy=IMAGE_LIFECYCLE, opts=self._child)
-            self.repository_urls[repo] = repository.repository_url
+            self._repository_urls[repo] = repository.repository_url
             self._repository_arns[repo] = repository.arn
 
     # --- load balancer ------------------------------------------------------------------
@@ -167,7 +190,7 @@ class ComputeTier(pulumi.ComponentResource):
         group = aws.ec2.SecurityGroup(f"{self._name}-alb-sg", vpc_id=args.network.vpc_id,
                                       description="Internet-facing ALB: HTTPS in, to the services out",
                                       tags=self._tags(f"{prefix}-alb"), opts=self._child)
-        self.alb_security_group_id = group.id
+        self._alb_security_group_id = group.id
         if cfg.alb_only_from_cloud_front:
             # CloudFront reaches its origin on 443 only (https-only). One rule: a rule that
             # references the origin-facing prefix list counts as its ~55 entries against the
@@ -194,9 +217,9 @@ class ComputeTier(pulumi.ComponentResource):
             access_logs=aws.lb.LoadBalancerAccessLogsArgs(
                 bucket=args.data.logs_bucket.name, prefix=ALB_LOG_PREFIX, enabled=True),
             tags=self._tags(f"{prefix}-alb"), opts=self._child)
-        self.alb_dns_name, self.alb_zone_id = self._alb.dns_name, self._alb.zone_id
-        self.alb_arn_suffix = self._alb.arn_suffix
-        self.alb_log_delivery = self._log_delivery_statement()
+        self._alb_dns_name, self._alb_zone_id = self._alb.dns_name, self._alb.zone_id
+        self._alb_arn_suffix = self._alb.arn_suffix
+        self._alb_log_delivery = self._log_delivery_statement()
 
         self._http = aws.lb.Listener(
             f"{self._name}-alb-http-listener", load_balancer_arn=self._alb.arn, port=80, protocol="HTTP",
@@ -207,11 +230,11 @@ class ComputeTier(pulumi.ComponentResource):
         # CloudFront sends this header to its origin; without it a request did not come through
         # CloudFront, and the HTTPS listener's default answer is 403.
         # A DR stack's ALB takes the primary's: the one distribution sends one value to either origin.
-        self.origin_verify_header = args.primary.secret("originVerifyHeader") if args.primary else \
+        self._origin_verify_header = args.primary.secret("originVerifyHeader") if args.primary else \
             random.RandomPassword(f"{self._name}-origin-verify", length=48, special=False, opts=self._child).result
         self._https = aws.lb.Listener(
             f"{self._name}-alb-https-listener", load_balancer_arn=self._alb.arn, port=443, protocol="HTTPS",
-            ssl_policy=cfg.alb_tls_policy, certificate_arn=args.certificate_arn,
+            ssl_policy=cfg.alb_tls_policy, certificate_arn=args.certificates.alb_certificate_arn,
             default_actions=[aws.lb.ListenerDefaultActionArgs(
                 type="fixed-response", fixed_response=aws.lb.ListenerDefaultActionFixedResponseArgs(
                     content_type="text/plain", message_body="Forbidden", status_code="403"))],
@@ -241,7 +264,7 @@ class ComputeTier(pulumi.ComponentResource):
         the API host and its paths. Every rule also requires CloudFront's origin header when the
         ALB admits only CloudFront."""
         header = ([aws.lb.ListenerRuleConditionArgs(http_header=aws.lb.ListenerRuleConditionHttpHeaderArgs(
-            http_header_name=ORIGIN_HEADER, values=[self.origin_verify_header]))]
+            http_header_name=ORIGIN_HEADER, values=[self._origin_verify_header]))]
             if self._cfg.alb_only_from_cloud_front else [])
         forward = [aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=target_group.arn)]
         if spec.kind == "web":
@@ -404,11 +427,11 @@ class ComputeTier(pulumi.ComponentResource):
                     healthy_threshold=3, unhealthy_threshold=3),
                 tags=self._tags(f"{prefix}-{spec.name}"), opts=self._child)
             # ECS refuses a target group that no listener rule attaches to the load balancer yet.
-            depends_on += self._routing(spec, target_group, len(self.services))
+            depends_on += self._routing(spec, target_group, len(self._services))
             self._admit_from_alb(spec)
 
         service = aws.ecs.Service(
-            f"{self._name}-{spec.name}-service", name=spec.name, cluster=self.cluster_arn,
+            f"{self._name}-{spec.name}-service", name=spec.name, cluster=self._cluster_arn,
             task_definition=task.arn, desired_count=spec.desired_count,
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
                 subnets=args.network.private_subnet_ids, security_groups=[args.network.app_security_group_id],
@@ -433,11 +456,11 @@ class ComputeTier(pulumi.ComponentResource):
         prefix = self._args.name_prefix
         aws.vpc.SecurityGroupIngressRule(
             f"{self._name}-{spec.name}-from-alb", security_group_id=self._args.network.app_security_group_id,
-            referenced_security_group_id=self.alb_security_group_id, ip_protocol="tcp",
+            referenced_security_group_id=self._alb_security_group_id, ip_protocol="tcp",
             from_port=spec.port, to_port=spec.port, description=f"{spec.name} from the ALB",
             tags=self._tags(f"{prefix}-{spec.name}-from-alb"), opts=self._child)
         aws.vpc.SecurityGroupEgressRule(
-            f"{self._name}-alb-to-{spec.name}", security_group_id=self.alb_security_group_id,
+            f"{self._name}-alb-to-{spec.name}", security_group_id=self._alb_security_group_id,
             referenced_security_group_id=self._args.network.app_security_group_id, ip_protocol="tcp",
             from_port=spec.port, to_port=spec.port, description=f"ALB to {spec.name}",
             tags=self._tags(f"{prefix}-alb-to-{spec.name}"), opts=self._child)
@@ -447,7 +470,7 @@ class ComputeTier(pulumi.ComponentResource):
         target = aws.appautoscaling.Target(
             f"{self._name}-{spec.name}-scaling-target", service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
-            resource_id=pulumi.Output.format("service/{0}/{1}", self.cluster_name, service.name),
+            resource_id=pulumi.Output.format("service/{0}/{1}", self._cluster_name, service.name),
             min_capacity=spec.min_count, max_capacity=spec.max_count,
             tags=self._tags(f"{self._args.name_prefix}-{spec.name}"), opts=self._child)
         metrics: list[tuple[str, float, pulumi.Input[str] | None]] = [

@@ -23,7 +23,7 @@ from .config import ReadReplica, StackConfig, SuppliedSecrets, log_class
 from .iam import RolePlacement, service_trust, workload_role
 from .naming import physical_name
 from .network import NetworkHandle
-from .standby import PrimaryStack
+from .primary import PrimaryStack
 from .storage import SecureBucket, SecureBucketArgs, access_log_bucket, expire_old_versions
 from .tagging import named
 
@@ -86,23 +86,7 @@ class DataArgs:
 
 
 class DataTier(pulumi.ComponentResource):
-    db_address: pulumi.Output[str]
-    db_port: int
-    db_name: str
-    db_username: str
-    db_instance_ids: dict[str, pulumi.Output[str]]  # primary and replicas, for alarms
-    db_arn: pulumi.Output[str]
-    db_is_replica: bool  # a DR stack's database while it stands by
-    db_security_group_id: pulumi.Output[str]
-    redis_address: pulumi.Output[str]
-    redis_port: int
-    redis_replication_group_id: pulumi.Output[str]
-    redis_group_name: str
-    redis_security_group_id: pulumi.Output[str]
-    assets: SecureBucket
-    logs_bucket: SecureBucket
-    parameter_arns: dict[str, pulumi.Output[str]]
-    parameter_key_arn: pulumi.Input[str]
+    handle: DataHandle
     standby_secrets: dict[str, pulumi.Output[str]]  # what a DR stack needs from this one, secret
 
     def __init__(self, name: str, args: DataArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -112,12 +96,12 @@ class DataTier(pulumi.ComponentResource):
         self._stateful = pulumi.ResourceOptions(parent=self, protect=args.config.protect_stateful_resources)
 
         adopted = self._cfg.adopted_database
-        self.db_port, self.db_name, self.db_username = MYSQL_PORT, DATABASE_NAME, adopted.username or DATABASE_USER
-        self.db_security_group_id = self._client_only_group(
+        self._db_port, self._db_name, self._db_username = MYSQL_PORT, DATABASE_NAME, adopted.username or DATABASE_USER
+        self._db_security_group_id = self._client_only_group(
             "mysql", MYSQL_PORT, args.network.vpc_id, args.network.app_security_group_id,
             "MySQL from the application tier")
-        self.redis_port = REDIS_PORT
-        self.redis_security_group_id = self._client_only_group(
+        self._redis_port = REDIS_PORT
+        self._redis_security_group_id = self._client_only_group(
             "redis", REDIS_PORT, args.network.vpc_id, args.network.app_security_group_id,
             "Redis from the application tier")
 
@@ -133,15 +117,15 @@ class DataTier(pulumi.ComponentResource):
         self._buckets()
         self._parameters()
         self.handle = DataHandle(
-            database=DatabaseHandle(self.db_address, self.db_port, self.db_name, self.db_username, self.db_arn,
-                                    self.db_instance_ids, self.db_is_replica),
-            cache=CacheHandle(self.redis_address, self.redis_port, self.redis_group_name),
-            assets=self.assets, logs_bucket=self.logs_bucket, parameter_arns=self.parameter_arns,
-            parameter_key_arn=self.parameter_key_arn)
+            database=DatabaseHandle(self._db_address, self._db_port, self._db_name, self._db_username, self._db_arn,
+                                    self._db_instance_ids, self._db_is_replica),
+            cache=CacheHandle(self._redis_address, self._redis_port, self._redis_group_name),
+            assets=self._assets, logs_bucket=self._logs_bucket, parameter_arns=self._parameter_arns,
+            parameter_key_arn=self._parameter_key_arn)
 
         self.register_outputs({
-            "db_address": self.db_address, "redis_address": self.redis_address,
-            "assets_bucket": self.assets.name, "parameter_arns": self.parameter_arns,
+            "db_address": self._db_address, "redis_address": self._redis_address,
+            "assets_bucket": self._assets.name, "parameter_arns": self._parameter_arns,
         })
 
     # --- shared pieces ----------------------------------------------------------------------
@@ -232,14 +216,14 @@ class DataTier(pulumi.ComponentResource):
         log_groups = self._instance_logs(identifier, args.key_arns["logs"])
         final_snapshot = dict(skip_final_snapshot=False,
                               final_snapshot_identifier=physical_name("rds-snapshot", identifier, "final"))
-        self.db_is_replica = args.primary is not None and cfg.dr_mode == "standby"
+        self._db_is_replica = args.primary is not None and cfg.dr_mode == "standby"
         if args.primary is None:
             # What only a new database takes; a promoted replica keeps the primary's.
             origin: dict = dict(engine="mysql", engine_version=cfg.db_engine_version,
                                 allocated_storage=cfg.db_allocated_storage_gib, db_name=DATABASE_NAME,
-                                username=self.db_username, password=self._db_password, port=MYSQL_PORT,
+                                username=self._db_username, password=self._db_password, port=MYSQL_PORT,
                                 **final_snapshot)
-        elif self.db_is_replica:
+        elif self._db_is_replica:
             # RDS takes no final snapshot of a read replica; the primary's backups cover the data.
             origin = dict(replicate_source_db=args.primary.database_arn, skip_final_snapshot=True)
         else:
@@ -252,7 +236,7 @@ class DataTier(pulumi.ComponentResource):
             max_allocated_storage=cfg.db_max_allocated_storage_gib, storage_type="gp3",
             storage_encrypted=True, kms_key_id=key_arn,
             db_subnet_group_name=subnet_group.name,
-            vpc_security_group_ids=[self.db_security_group_id], publicly_accessible=False,
+            vpc_security_group_ids=[self._db_security_group_id], publicly_accessible=False,
             parameter_group_name=self._params.name, ca_cert_identifier="rds-ca-rsa2048-g1",
             backup_retention_period=cfg.db_backup_retention_days, backup_window=cfg.db_backup_window,
             maintenance_window=cfg.db_maintenance_window, copy_tags_to_snapshot=True,
@@ -263,12 +247,12 @@ class DataTier(pulumi.ComponentResource):
             iam_database_authentication_enabled=True,
             # A DR stack's changes (promotion, Multi-AZ, class) cannot wait for a maintenance window.
             apply_immediately=args.primary is not None,
-            tags=self._tags(identifier, **({"Role": "read-replica"} if self.db_is_replica else {})),
+            tags=self._tags(identifier, **({"Role": "read-replica"} if self._db_is_replica else {})),
             **origin, **self._insights(),
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
                 depends_on=log_groups, custom_timeouts=SLOW_CREATE)))
-        self.db_address, self.db_arn = self._primary.address, self._primary.arn
-        self.db_instance_ids = {"primary": self._primary.identifier}
+        self._db_address, self._db_arn = self._primary.address, self._primary.arn
+        self._db_instance_ids = {"primary": self._primary.identifier}
 
     def _mysql_replicas(self) -> None:
         for replica in self._cfg.read_replicas:
@@ -283,7 +267,7 @@ class DataTier(pulumi.ComponentResource):
             f"{self._name}-{replica.name}", identifier=identifier, replicate_source_db=self._primary.identifier,
             instance_class=replica.instance_class, availability_zone=replica.availability_zone,
             storage_type="gp3", storage_encrypted=True, kms_key_id=key_arn,
-            vpc_security_group_ids=[self.db_security_group_id],
+            vpc_security_group_ids=[self._db_security_group_id],
             publicly_accessible=False, parameter_group_name=self._params.name,
             ca_cert_identifier="rds-ca-rsa2048-g1", auto_minor_version_upgrade=True,
             # Backups on the replica let it be promoted into a primary that is backed up at once.
@@ -298,13 +282,13 @@ class DataTier(pulumi.ComponentResource):
             **self._insights(replica.insights_mode),
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
                 depends_on=log_groups, custom_timeouts=SLOW_CREATE)))
-        self.db_instance_ids[replica.name] = instance.identifier
+        self._db_instance_ids[replica.name] = instance.identifier
 
     # --- ElastiCache Redis ------------------------------------------------------------------
 
     def _redis(self) -> None:
         cfg, args = self._cfg, self._args
-        group_id = self.redis_group_name = physical_name("elasticache-group", args.name_prefix, "redis")
+        group_id = self._redis_group_name = physical_name("elasticache-group", args.name_prefix, "redis")
         subnet_group = aws.elasticache.SubnetGroup(
             f"{self._name}-redis-subnets", subnet_ids=args.network.isolated_subnet_ids,
             description="Isolated subnets of the data tier", tags=self._tags(group_id), opts=self._child)
@@ -331,7 +315,7 @@ class DataTier(pulumi.ComponentResource):
             transit_encryption_enabled=True, transit_encryption_mode="required",
             auth_token=self._redis_token.result, auth_token_update_strategy="ROTATE",  # noqa: S106 - a strategy name
             parameter_group_name=params.name, subnet_group_name=subnet_group.name,
-            security_group_ids=[self.redis_security_group_id],
+            security_group_ids=[self._redis_security_group_id],
             snapshot_retention_limit=cfg.redis_snapshot_retention_days,
             snapshot_window=cfg.redis_snapshot_window, maintenance_window=cfg.redis_maintenance_window,
             final_snapshot_identifier=physical_name("elasticache-snapshot", group_id, "final"),
@@ -344,15 +328,14 @@ class DataTier(pulumi.ComponentResource):
             tags=self._tags(group_id),
             opts=pulumi.ResourceOptions.merge(self._stateful, pulumi.ResourceOptions(
                 custom_timeouts=SLOW_CREATE)))
-        self.redis_address = group.primary_endpoint_address
-        self.redis_replication_group_id = group.id
+        self._redis_address = group.primary_endpoint_address
 
     # --- S3 ---------------------------------------------------------------------------------
 
     def _buckets(self) -> None:
         cfg, args = self._cfg, self._args
         prefix, account = args.name_prefix, args.account_id
-        self.logs_bucket = access_log_bucket(
+        self._logs_bucket = access_log_bucket(
             "logs", physical_name("s3-bucket", prefix, "logs", account), account, cfg.log_retention_days, args.tags,
             cfg.protect_stateful_resources, self._child, deferred_policy=True)
         rules = [
@@ -368,11 +351,11 @@ class DataTier(pulumi.ComponentResource):
                     days=cfg.assets_expiration_days)),
             expire_old_versions(90),
         ]
-        self.assets = SecureBucket("assets", SecureBucketArgs(
+        self._assets = SecureBucket("assets", SecureBucketArgs(
             bucket_name=cfg.adopted_assets_bucket or physical_name("s3-bucket", prefix, "assets", account),
             tags=args.tags,
             kms_key_arn=args.key_arns["storage"],
-            lifecycle_rules=rules, access_log_bucket=self.logs_bucket.name, access_log_prefix="s3/assets/",
+            lifecycle_rules=rules, access_log_bucket=self._logs_bucket.name, access_log_prefix="s3/assets/",
             deferred_policy=True, protect=cfg.protect_stateful_resources,
             # A DR stack's assets bucket is the primary's replication destination.
             extra={"DataClassification": "confidential", **({"ReplicaOf": "assets"} if args.primary else {})}),
@@ -394,8 +377,8 @@ class DataTier(pulumi.ComponentResource):
         }
         # The password is a secret Output already, so the formatted URL is one too. In a DR stack
         # it names this region's instance: the replica's endpoint is the promoted primary's.
-        database_url = pulumi.Output.format("mysql://{0}:{1}@{2}:{3}/{4}", self.db_username,
-                                            self._db_password, self.db_address, MYSQL_PORT,
+        database_url = pulumi.Output.format("mysql://{0}:{1}@{2}:{3}/{4}", self._db_username,
+                                            self._db_password, self._db_address, MYSQL_PORT,
                                             DATABASE_NAME)
         values: dict[str, pulumi.Input[str]] = {
             "database/url": database_url,
@@ -405,8 +388,8 @@ class DataTier(pulumi.ComponentResource):
             "payments/stripe-secret": self.standby_secrets["stripeSecretKey"],
             "stripe/public-key": self.standby_secrets["stripePublicKey"],
         }
-        self.parameter_key_arn = args.key_arns["secrets"]
-        self.parameter_arns = {}
+        self._parameter_key_arn = args.key_arns["secrets"]
+        self._parameter_arns = {}
         for path, value in values.items():
             name = f"/elite-locadora/{args.environment}/{path}"
             parameter = aws.ssm.Parameter(
@@ -414,7 +397,7 @@ class DataTier(pulumi.ComponentResource):
                 value=pulumi.Output.secret(value), key_id=args.key_arns["secrets"], tier="Standard",
                 description=f"Elite Locadora {args.environment}: {path}", tags=self._tags(name),
                 opts=self._child)
-            self.parameter_arns[path] = parameter.arn
+            self._parameter_arns[path] = parameter.arn
 
 
 def _supplied(value: pulumi.Output[str] | None, key: str) -> pulumi.Output[str]:

@@ -27,6 +27,9 @@ from .tagging import named
 from .waf import protective_web_acl
 
 if TYPE_CHECKING:
+    from .certificates import CertificatesHandle
+    from .compute import ComputeHandle
+    from .config import StackConfig
     from .data import DataHandle
 
 S3_PATHS = ("/static/*", "/vehicles/images/*")
@@ -44,26 +47,17 @@ CLOUDFRONT_LOG_PREFIX = "cloudfront"
 class EdgeArgs:
     name_prefix: str
     account_id: str
-    zone_id: pulumi.Input[str]
-    site_names: Sequence[str]
-    api_name: str
-    certificate_arn: pulumi.Input[str]
-    minimum_protocol_version: str
-    price_class: str
-    rate_limit: int
-    waf_managed_rule_groups: Sequence[str]
-    alb_dns_name: pulumi.Input[str]
-    alb_zone_id: pulumi.Input[str]
-    origin_verify_header: pulumi.Input[str]
+    # region (of the origins), siteNames, apiName, cloudfront* and waf* settings, logRetentionDays
+    config: StackConfig
+    certificates: CertificatesHandle  # the zone for the records, CloudFront's certificate
+    compute: ComputeHandle  # the ALB (the API and web origin) and the header CloudFront sends it
     data: DataHandle  # the assets bucket (the S3 origin) and the logs bucket (CloudFront's logs)
-    log_retention_days: int
     us_east_1_logs_key_arn: pulumi.Input[str]
     us_east_1: aws.Provider
     tags: Mapping[str, str]
     # originFailover: the API name becomes the PRIMARY failover record, healthy while these
-    # alarms (in `region`) are OK; a DR stack adds the SECONDARY (components/standby.py).
+    # alarms (in the stack's region) are OK; a DR stack adds the SECONDARY (components/standby.py).
     origin_health_alarm_names: Sequence[pulumi.Input[str]] = ()
-    region: str = "us-east-1"
     # assetsFailoverStack: the DR stack's replica bucket, read when the assets bucket fails.
     assets_failover_domain_name: str | None = None
 
@@ -97,14 +91,16 @@ class EdgeTier(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EdgeArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("elite-locadora:edge:EdgeTier", name, None, opts)
+        if args.certificates.cloudfront_certificate_arn is None:
+            raise ValueError("the edge tier needs CloudFront's certificate: Certificates(edge=True)")
         self._name, self._args = name, args
         self._child = pulumi.ResourceOptions(parent=self)
         self._global = pulumi.ResourceOptions(parent=self, provider=args.us_east_1)
 
         acl = protective_web_acl(
             f"{name}-waf", scope="CLOUDFRONT", acl_name=physical_name("waf-web-acl", args.name_prefix, "cloudfront"),
-            rate_limit=args.rate_limit, managed_groups=args.waf_managed_rule_groups,
-            log_retention_days=args.log_retention_days,
+            rate_limit=args.config.waf_rate_limit, managed_groups=args.config.waf_managed_rule_groups,
+            log_retention_days=args.config.log_retention_days,
             log_kms_key_arn=args.us_east_1_logs_key_arn, tags=args.tags, opts=self._global)
         self.web_acl_arn = acl.acl.arn
         self._api_origin_record()
@@ -127,14 +123,14 @@ class EdgeTier(pulumi.ComponentResource):
         return str(lookup(name=name, opts=pulumi.InvokeOptions(parent=self)).id)
 
     def _api_origin_record(self) -> None:
-        args = self._args
+        args, api_name, alb = self._args, self._args.config.api_name, self._args.compute
         failover: dict[str, Any] = {}
         if args.origin_health_alarm_names:
-            failover = dict(set_identifier=f"primary-{args.region}", health_check_id=self._origin_health_check(),
+            failover = dict(set_identifier=f"primary-{args.config.region}", health_check_id=self._origin_health_check(),
                             failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type="PRIMARY")])
-        aws.route53.Record(f"{self._name}-{args.api_name}-a", zone_id=args.zone_id, name=args.api_name,
+        aws.route53.Record(f"{self._name}-{api_name}-a", zone_id=args.certificates.zone_id, name=api_name,
                            type="A", aliases=[aws.route53.RecordAliasArgs(
-                               name=args.alb_dns_name, zone_id=args.alb_zone_id, evaluate_target_health=True)],
+                               name=alb.alb_dns_name, zone_id=alb.alb_zone_id, evaluate_target_health=True)],
                            **failover,
                            # A simple and a failover record cannot share a name: turning failover on
                            # deletes the simple record first (seconds without the API name).
@@ -147,7 +143,7 @@ class EdgeTier(pulumi.ComponentResource):
         args = self._args
         children = [aws.route53.HealthCheck(
             f"{self._name}-origin-health-{index}", type="CLOUDWATCH_METRIC", cloudwatch_alarm_name=alarm,
-            cloudwatch_alarm_region=args.region, insufficient_data_health_status="Unhealthy",
+            cloudwatch_alarm_region=args.config.region, insufficient_data_health_status="Unhealthy",
             tags=named(args.tags, f"{args.name_prefix}-origin-health-{index}"), opts=self._child)
             for index, alarm in enumerate(args.origin_health_alarm_names)]
         origin = aws.route53.HealthCheck(
@@ -172,12 +168,12 @@ class EdgeTier(pulumi.ComponentResource):
             opts=self._child)
         origins = [
             aws.cloudfront.DistributionOriginArgs(
-                origin_id=ALB_ORIGIN, domain_name=args.api_name,
+                origin_id=ALB_ORIGIN, domain_name=args.config.api_name,
                 custom_origin_config=aws.cloudfront.DistributionOriginCustomOriginConfigArgs(
                     http_port=80, https_port=443, origin_protocol_policy="https-only",
                     origin_ssl_protocols=["TLSv1.2"], origin_read_timeout=30, origin_keepalive_timeout=5),
                 custom_headers=[aws.cloudfront.DistributionOriginCustomHeaderArgs(
-                    name=ORIGIN_HEADER, value=args.origin_verify_header)]),
+                    name=ORIGIN_HEADER, value=args.compute.origin_verify_header)]),
             aws.cloudfront.DistributionOriginArgs(
                 origin_id=S3_ORIGIN, domain_name=args.data.assets.regional_domain_name,
                 origin_access_control_id=oac.id),
@@ -208,8 +204,9 @@ class EdgeTier(pulumi.ComponentResource):
             response_headers_policy_id=security_headers)
         return aws.cloudfront.Distribution(
             f"{self._name}-distribution", enabled=True, is_ipv6_enabled=True, http_version="http2and3",
-            comment=f"Elite Locadora {args.name_prefix}", aliases=list(args.site_names),
-            price_class=args.price_class, web_acl_id=self.web_acl_arn, origins=origins, origin_groups=groups,
+            comment=f"Elite Locadora {args.name_prefix}", aliases=list(args.config.site_names),
+            price_class=args.config.cloudfront_price_class, web_acl_id=self.web_acl_arn, origins=origins,
+            origin_groups=groups,
             # "/" goes to the web tier, which serves index.html for it anyway (FSBP CloudFront.1).
             default_root_object="index.html",
             default_cache_behavior=aws.cloudfront.DistributionDefaultCacheBehaviorArgs(
@@ -219,8 +216,8 @@ class EdgeTier(pulumi.ComponentResource):
                 response_headers_policy_id=security_headers),
             ordered_cache_behaviors=[api, *static],
             viewer_certificate=aws.cloudfront.DistributionViewerCertificateArgs(
-                acm_certificate_arn=args.certificate_arn, ssl_support_method="sni-only",
-                minimum_protocol_version=args.minimum_protocol_version),
+                acm_certificate_arn=args.certificates.cloudfront_certificate_arn, ssl_support_method="sni-only",
+                minimum_protocol_version=args.config.cloudfront_minimum_protocol),
             restrictions=aws.cloudfront.DistributionRestrictionsArgs(
                 geo_restriction=aws.cloudfront.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")),
             tags=named(args.tags, f"{args.name_prefix}-cdn"), opts=self._child)
@@ -250,10 +247,10 @@ class EdgeTier(pulumi.ComponentResource):
             conditions={"StringEquals": {"aws:SourceAccount": args.account_id}})
 
     def _site_records(self, distribution: aws.cloudfront.Distribution) -> None:
-        for site in self._args.site_names:
+        for site in self._args.config.site_names:
             for record_type in ("A", "AAAA"):
                 aws.route53.Record(
-                    f"{self._name}-{site}-{record_type.lower()}", zone_id=self._args.zone_id, name=site,
+                    f"{self._name}-{site}-{record_type.lower()}", zone_id=self._args.certificates.zone_id, name=site,
                     type=record_type, aliases=[aws.route53.RecordAliasArgs(
                         name=distribution.domain_name, zone_id=distribution.hosted_zone_id,
                         evaluate_target_health=False)],

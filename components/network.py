@@ -67,15 +67,7 @@ class NetworkHandle:
 
 
 class NetworkTier(pulumi.ComponentResource):
-    vpc_id: pulumi.Output[str]
-    vpc_cidr: str
-    availability_zones: list[str]
-    public_subnet_ids: pulumi.Output[list[str]]
-    private_subnet_ids: pulumi.Output[list[str]]
-    isolated_subnet_ids: pulumi.Output[list[str]]
-    endpoint_security_group_id: pulumi.Output[str] | None
-    app_security_group_id: pulumi.Output[str]
-    isolated_cidrs: list[str]
+    handle: NetworkHandle
 
     def __init__(self, name: str, args: NetworkArgs,
                  opts: pulumi.ResourceOptions | None = None) -> None:
@@ -87,21 +79,20 @@ class NetworkTier(pulumi.ComponentResource):
         if len(zones) < args.az_count:
             raise pulumi.RunError(f"{args.region} offers {len(zones)} available AZs; "
                                   f"azCount is {args.az_count}")
-        self.availability_zones = list(zones[: args.az_count])
-        self.vpc_cidr = args.cidr
+        self._availability_zones = list(zones[: args.az_count])
 
         vpc = aws.ec2.Vpc(f"{name}-vpc", cidr_block=args.cidr, enable_dns_support=True,
                           enable_dns_hostnames=True,
                           tags=self._tags(f"{args.name_prefix}-vpc"), opts=self._child)
-        self.vpc_id = vpc.id
+        self._vpc_id = vpc.id
         self._strip_default_security_group(vpc)
 
         public = self._subnets(vpc, "public")
         private = self._subnets(vpc, "private")
         isolated = self._subnets(vpc, "isolated")
-        self.public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
-        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
-        self.isolated_subnet_ids = pulumi.Output.all(*[s.id for s in isolated])
+        self._public_subnet_ids = pulumi.Output.all(*[s.id for s in public])
+        self._private_subnet_ids = pulumi.Output.all(*[s.id for s in private])
+        self._isolated_subnet_ids = pulumi.Output.all(*[s.id for s in isolated])
 
         nat_gateway_ids = self._public_routing(vpc, public)
         private_tables = self._private_routing(vpc, private, nat_gateway_ids)
@@ -109,19 +100,19 @@ class NetworkTier(pulumi.ComponentResource):
         if args.vpn_gateway:
             self._vpn_gateway(vpc, private_tables)
         self._flow_logs(vpc)
-        self.endpoint_security_group_id = self._endpoints(
+        self._endpoints(
             vpc, private, [t.id for t in private_tables] + [isolated_table.id])
-        self.isolated_cidrs = subnet_cidrs(args.cidr, "isolated", args.az_count)
-        self.app_security_group_id = self._application_group(vpc)
-        self.handle = NetworkHandle(self.vpc_id, self.availability_zones, self.public_subnet_ids,
-                                    self.private_subnet_ids, self.isolated_subnet_ids, self.app_security_group_id)
+        self._isolated_cidrs = subnet_cidrs(args.cidr, "isolated", args.az_count)
+        self._app_security_group_id = self._application_group(vpc)
+        self.handle = NetworkHandle(self._vpc_id, self._availability_zones, self._public_subnet_ids,
+                                    self._private_subnet_ids, self._isolated_subnet_ids, self._app_security_group_id)
 
         self.register_outputs({
-            "vpc_id": self.vpc_id,
-            "availability_zones": self.availability_zones,
-            "public_subnet_ids": self.public_subnet_ids,
-            "private_subnet_ids": self.private_subnet_ids,
-            "isolated_subnet_ids": self.isolated_subnet_ids,
+            "vpc_id": self._vpc_id,
+            "availability_zones": self._availability_zones,
+            "public_subnet_ids": self._public_subnet_ids,
+            "private_subnet_ids": self._private_subnet_ids,
+            "isolated_subnet_ids": self._isolated_subnet_ids,
         })
 
     def _tags(self, name: str, **extra: str) -> dict[str, str]:
@@ -142,7 +133,7 @@ class NetworkTier(pulumi.ComponentResource):
                 availability_zone=az, map_public_ip_on_launch=False,
                 tags=self._tags(f"{self._args.name_prefix}-{tier}-{az}", Tier=tier),
                 opts=self._child)
-            for az, cidr in zip(self.availability_zones, cidrs, strict=True)
+            for az, cidr in zip(self._availability_zones, cidrs, strict=True)
         ]
 
     def _associate(self, table: aws.ec2.RouteTable, tier: str,
@@ -161,10 +152,10 @@ class NetworkTier(pulumi.ComponentResource):
                                    tags=self._tags(f"{prefix}-public"), opts=self._child)
         aws.ec2.Route(f"{self._name}-public-default", route_table_id=table.id,
                       destination_cidr_block="0.0.0.0/0", gateway_id=igw.id, opts=self._child)
-        self._associate(table, "public", public, self.availability_zones)
+        self._associate(table, "public", public, self._availability_zones)
         nat_count = {"one-per-az": len(public), "single": 1, "none": 0}[self._args.nat_strategy]
         nat_ids = []
-        for subnet, az in list(zip(public, self.availability_zones, strict=True))[:nat_count]:
+        for subnet, az in list(zip(public, self._availability_zones, strict=True))[:nat_count]:
             eip = aws.ec2.Eip(f"{self._name}-nat-eip-{az[-1]}", domain="vpc",
                               tags=self._tags(f"{prefix}-nat-{az}"), opts=self._child)
             nat = aws.ec2.NatGateway(
@@ -178,7 +169,7 @@ class NetworkTier(pulumi.ComponentResource):
     def _private_routing(self, vpc: aws.ec2.Vpc, private: Sequence[aws.ec2.Subnet],
                          nat_gateway_ids: Sequence[pulumi.Output[str]]) -> list[aws.ec2.RouteTable]:
         tables = []
-        for index, (subnet, az) in enumerate(zip(private, self.availability_zones, strict=True)):
+        for index, (subnet, az) in enumerate(zip(private, self._availability_zones, strict=True)):
             table = aws.ec2.RouteTable(f"{self._name}-private-rt-{az[-1]}", vpc_id=vpc.id,
                                        tags=self._tags(f"{self._args.name_prefix}-private-{az}"),
                                        opts=self._child)
@@ -199,14 +190,14 @@ class NetworkTier(pulumi.ComponentResource):
         table = aws.ec2.RouteTable(f"{self._name}-isolated-rt", vpc_id=vpc.id,
                                    tags=self._tags(f"{self._args.name_prefix}-isolated"),
                                    opts=self._child)
-        self._associate(table, "isolated", isolated, self.availability_zones)
+        self._associate(table, "isolated", isolated, self._availability_zones)
         return table
 
     def _vpn_gateway(self, vpc: aws.ec2.Vpc, private_tables: Sequence[aws.ec2.RouteTable]) -> None:
         vgw = aws.ec2.VpnGateway(f"{self._name}-vgw", vpc_id=vpc.id,
                                  amazon_side_asn=str(self._args.vpn_amazon_side_asn),
                                  tags=self._tags(f"{self._args.name_prefix}-vgw"), opts=self._child)
-        for table, az in zip(private_tables, self.availability_zones, strict=True):
+        for table, az in zip(private_tables, self._availability_zones, strict=True):
             aws.ec2.VpnGatewayRoutePropagation(f"{self._name}-vgw-propagation-{az[-1]}",
                                                vpn_gateway_id=vgw.id, route_table_id=table.id,
                                                opts=self._child)
@@ -248,7 +239,7 @@ class NetworkTier(pulumi.ComponentResource):
             from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0", description="HTTPS to AWS APIs and Stripe",
             tags=self._tags(f"{prefix}-app-https-out"), opts=self._child)
         for port, label in ((3306, "mysql"), (6379, "redis")):
-            for cidr, az in zip(self.isolated_cidrs, self.availability_zones, strict=True):
+            for cidr, az in zip(self._isolated_cidrs, self._availability_zones, strict=True):
                 aws.vpc.SecurityGroupEgressRule(
                     f"{self._name}-app-{label}-out-{az[-1]}", security_group_id=group.id,
                     ip_protocol="tcp", from_port=port, to_port=port, cidr_ipv4=cidr,
@@ -257,7 +248,7 @@ class NetworkTier(pulumi.ComponentResource):
         return group.id
 
     def _endpoints(self, vpc: aws.ec2.Vpc, private: Sequence[aws.ec2.Subnet],
-                   route_table_ids: Sequence[pulumi.Output[str]]) -> pulumi.Output[str] | None:
+                   route_table_ids: Sequence[pulumi.Output[str]]) -> None:
         prefix, region = self._args.name_prefix, self._args.region
         account_id = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
         # S3 (ECR image layers live there too) through the free gateway endpoint. Its policy keeps
@@ -272,7 +263,7 @@ class NetworkTier(pulumi.ComponentResource):
                                           resources=[f"arn:aws:s3:::prod-{region}-starport-layer-bucket/*"])),
                             tags=self._tags(f"{prefix}-s3"), opts=self._child)
         if not self._args.interface_endpoints:
-            return None
+            return
         group = aws.ec2.SecurityGroup(
             f"{self._name}-endpoints-sg", vpc_id=vpc.id,
             description="HTTPS from inside the VPC to the interface endpoints",
@@ -294,4 +285,3 @@ class NetworkTier(pulumi.ComponentResource):
                     sid="ThisAccount", actions=["*"], principals={"*": ["*"]},
                     conditions={"StringEquals": {"aws:PrincipalAccount": account_id}})),
                 tags=self._tags(f"{prefix}-{service}"), opts=self._child)
-        return group.id

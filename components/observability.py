@@ -14,7 +14,7 @@ Firehose delivery stream (failed records to S3).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from .storage import SecureBucket, SecureBucketArgs, expire_all
 from .tagging import named
 
 if TYPE_CHECKING:
+    from .compute import ComputeHandle
     from .data import DataHandle
 
 PERIOD = 300
@@ -40,14 +41,6 @@ SLOW_CREATE = pulumi.CustomTimeouts(create="90m", update="90m", delete="90m")
 # OpenSearch log type -> log group suffix: error, audit and both slow logs.
 OPENSEARCH_LOGS = {"ES_APPLICATION_LOGS": "error", "AUDIT_LOGS": "audit", "SEARCH_SLOW_LOGS": "search-slow",
                    "INDEX_SLOW_LOGS": "index-slow"}
-
-
-@dataclass(frozen=True)
-class MonitoredService:
-    name: str
-    service_name: pulumi.Input[str]
-    log_group_name: pulumi.Input[str]
-    target_group_arn_suffix: pulumi.Input[str] | None
 
 
 @dataclass(frozen=True)
@@ -66,9 +59,7 @@ class ObservabilityArgs:
     key_arns: Mapping[str, pulumi.Input[str]]  # by purpose: alerts (topics), logs, storage (failed records)
     network: NetworkHandle
     data: DataHandle
-    cluster_name: pulumi.Input[str]
-    services: Sequence[MonitoredService]
-    alb_arn_suffix: pulumi.Input[str]
+    compute: ComputeHandle  # the cluster, its services and the ALB, to watch
     tags: Mapping[str, str]
     roles: RolePlacement
 
@@ -165,8 +156,8 @@ class ObservabilityTier(pulumi.ComponentResource):
 
     def _service_alarms(self) -> None:
         cfg, args = self._cfg, self._args
-        for s in args.services:
-            dims = {"ClusterName": args.cluster_name, "ServiceName": s.service_name}
+        for s in args.compute.services:
+            dims = {"ClusterName": args.compute.cluster_name, "ServiceName": s.service_name}
             self._alarm(f"{s.name}-cpu-high", namespace="AWS/ECS", metric="CPUUtilization", dimensions=dims,
                         statistic="Average", threshold=cfg.alarm_ecs_cpu_percent, periods=2, unit="Percent",
                         description=f"{s.name}: CPU above {cfg.alarm_ecs_cpu_percent}% for 10 minutes")
@@ -177,7 +168,7 @@ class ObservabilityTier(pulumi.ComponentResource):
 
     def _load_balancer_alarms(self) -> None:
         cfg, args = self._cfg, self._args
-        alb = {"LoadBalancer": args.alb_arn_suffix}
+        alb = {"LoadBalancer": args.compute.alb_arn_suffix}
         self._alarm("alb-response-time-high", namespace="AWS/ApplicationELB", metric="TargetResponseTime",
                     dimensions=alb, statistic="Average", threshold=float(cfg.alarm_alb_response_time_seconds),
                     periods=2, unit="Seconds",
@@ -187,7 +178,7 @@ class ObservabilityTier(pulumi.ComponentResource):
                         threshold=cfg.alarm_alb5xx_count, periods=1, unit="Count",
                         description=f"More than {cfg.alarm_alb5xx_count} {metric} in 5 minutes")
         self.origin_health_alarm_names = []
-        for s in args.services:
+        for s in args.compute.services:
             if s.target_group_arn_suffix is None:
                 continue
             if cfg.origin_failover:
@@ -252,20 +243,20 @@ class ObservabilityTier(pulumi.ComponentResource):
                     "properties": {"title": title, "region": args.config.region, "period": PERIOD, "stat": "Average",
                                    "view": "timeSeries", "metrics": metrics}}
 
-        alb = ["AWS/ApplicationELB"]
+        alb, compute = ["AWS/ApplicationELB"], args.compute
         widgets = [
             widget("ALB requests and 5xx", [
-                [*alb, "RequestCount", "LoadBalancer", args.alb_arn_suffix, {"stat": "Sum"}],
-                [*alb, "HTTPCode_Target_5XX_Count", "LoadBalancer", args.alb_arn_suffix, {"stat": "Sum"}]], 0, 0),
+                [*alb, "RequestCount", "LoadBalancer", compute.alb_arn_suffix, {"stat": "Sum"}],
+                [*alb, "HTTPCode_Target_5XX_Count", "LoadBalancer", compute.alb_arn_suffix, {"stat": "Sum"}]], 0, 0),
             widget("ALB target response time (s)", [
-                [*alb, "TargetResponseTime", "LoadBalancer", args.alb_arn_suffix]], 12, 0),
+                [*alb, "TargetResponseTime", "LoadBalancer", compute.alb_arn_suffix]], 12, 0),
         ]
-        for i, s in enumerate(args.services):
+        for i, s in enumerate(compute.services):
             widgets.append(widget(f"{s.name} CPU / memory (%)", [
-                ["AWS/ECS", "CPUUtilization", "ClusterName", args.cluster_name, "ServiceName", s.service_name],
-                ["AWS/ECS", "MemoryUtilization", "ClusterName", args.cluster_name, "ServiceName", s.service_name]],
+                ["AWS/ECS", "CPUUtilization", "ClusterName", compute.cluster_name, "ServiceName", s.service_name],
+                ["AWS/ECS", "MemoryUtilization", "ClusterName", compute.cluster_name, "ServiceName", s.service_name]],
                 (i % 2) * 12, 6 + (i // 2) * 6))
-        y = 6 + ((len(args.services) + 1) // 2) * 6
+        y = 6 + ((len(args.compute.services) + 1) // 2) * 6
         # The first database is the stack's own: the primary, or a DR stack's replica of one.
         main = self._databases[0]
         widgets.append(widget(f"RDS {'replica (lag s)' if main.replica else 'primary'}", [
@@ -445,7 +436,7 @@ class ObservabilityTier(pulumi.ComponentResource):
         aws.iam.RolePolicy(f"{self._name}-log-subscription-policy", role=subscription_role.id,
                            policy=policy_document(Statement(actions=["firehose:PutRecord", "firehose:PutRecordBatch"],
                                                             resources=[stream.arn])), opts=self._child)
-        for s in args.services:
+        for s in args.compute.services:
             aws.cloudwatch.LogSubscriptionFilter(
                 f"{self._name}-{s.name}-to-opensearch", name=f"{s.name}-to-opensearch", log_group=s.log_group_name,
                 # `distribution` applies to Kinesis Data Streams destinations only; Firehose takes none.

@@ -1,8 +1,8 @@
-"""A DR stack's view of its primary, and the links that attach the standby to it.
+"""The links that attach a DR stack to its primary.
 
-A DR stack (config `standbyFor`) reads its primary through a StackReference: the exports
-`standby` (plain) and `standbySecrets` (secret) that a stack with `originFailover` publishes.
-Dependencies flow one way, DR -> primary: the primary never reads the DR stack, so it deploys,
+A DR stack (config `standbyFor`) reads its primary through a StackReference (components/primary.py):
+the exports `standby` (plain) and `standbySecrets` (secret) that a stack with `originFailover`
+publishes. Dependencies flow one way, DR -> primary: the primary never reads the DR stack, so it deploys,
 previews and fails on its own. That is why the links that must be attached to primary-region
 resources (S3 replication on the primary's assets bucket, the registry's ECR replication rule)
 belong to the DR stack, created through a provider in the primary's region: the resource they
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
@@ -22,73 +22,26 @@ from .iam import RolePlacement, Statement, policy_document, service_trust, workl
 from .images import IMAGE_LIFECYCLE
 from .tagging import named
 
-STANDBY_EXPORT, SECRETS_EXPORT = "standby", "standbySecrets"
+if TYPE_CHECKING:
+    from .compute import ComputeHandle
+    from .config import StackConfig
+    from .data import DataHandle
+    from .primary import PrimaryStack
+
 # S3 Replication Time Control: 99.99 % of objects within 15 minutes, with metrics (the RPO of
 # assets; README, "Disaster recovery").
 S3_REPLICATION_MINUTES = 15
 
 
-def standby_exports(*, region: str, database_arn: pulumi.Input[str], assets_bucket_name: pulumi.Input[str],
-                    assets_bucket_arn: pulumi.Input[str], storage_key_arn: pulumi.Input[str],
-                    zone_id: pulumi.Input[str], repository_prefix: str, service_images: Mapping[str, str],
-                    secrets: Mapping[str, pulumi.Input[str]], distribution_arn: pulumi.Input[str]) -> None:
-    """What a primary stack publishes for its standby (README, "Disaster recovery")."""
-    pulumi.export(STANDBY_EXPORT, {
-        "region": region, "databaseArn": database_arn, "assetsBucketName": assets_bucket_name,
-        "distributionArn": distribution_arn,
-        "assetsBucketArn": assets_bucket_arn, "storageKeyArn": storage_key_arn, "zoneId": zone_id,
-        "repositoryPrefix": repository_prefix, "serviceImages": dict(service_images)})
-    pulumi.export(SECRETS_EXPORT, pulumi.Output.secret(dict(secrets)))
-
-
-@dataclass(frozen=True)
-class PrimaryStack:
-    """The stack a DR stack protects, as its exports describe it."""
-
-    name: str
-    region: str
-    provider: aws.Provider  # in the primary's region, for the links attached to its resources
-    exports: pulumi.Output[Any]
-    secrets: pulumi.Output[Any]
-
-    def value(self, key: str) -> pulumi.Output[Any]:
-        return self.exports.apply(lambda e: _required(e, key, self.name))
-
-    def secret(self, key: str) -> pulumi.Output[str]:
-        return pulumi.Output.secret(self.secrets.apply(lambda e: _required(e, key, self.name)))
-
-    @property
-    def database_arn(self) -> pulumi.Output[str]:
-        return self.value("databaseArn")
-
-
-def _required(exports: Mapping[str, Any] | None, key: str, stack: str) -> Any:
-    if not exports or key not in exports:
-        raise pulumi.RunError(f"stack {stack!r} exports no {key!r}: deploy it with originFailover: true first "
-                              "(its `standby` and `standbySecrets` outputs)")
-    return exports[key]
-
-
-def primary_stack(name: str, region: str, allowed_account_ids: list[str] | None) -> PrimaryStack:
-    reference = pulumi.StackReference(f"{pulumi.get_organization()}/{pulumi.get_project()}/{name}")
-    return PrimaryStack(
-        name=name, region=region,
-        provider=aws.Provider("standby-source", region=region, allowed_account_ids=allowed_account_ids),
-        exports=reference.get_output(STANDBY_EXPORT), secrets=reference.get_output(SECRETS_EXPORT))
-
-
 @dataclass(frozen=True)
 class StandbyLinksArgs:
     name_prefix: str
-    region: str
     account_id: str
+    config: StackConfig  # region, apiName
     primary: PrimaryStack
-    assets_bucket_arn: pulumi.Input[str]  # this stack's: the replication destination
-    assets_versioning: pulumi.Resource
-    storage_key_arn: pulumi.Input[str]  # this region's: replicated objects and images
-    api_name: str
-    alb_dns_name: pulumi.Input[str]
-    alb_zone_id: pulumi.Input[str]
+    data: DataHandle  # this stack's assets bucket: the replication destination
+    key_arns: Mapping[str, pulumi.Input[str]]  # by purpose: storage (this region's, for replicas)
+    compute: ComputeHandle  # this stack's ALB: the SECONDARY origin
     tags: Mapping[str, str]
     roles: RolePlacement
 
@@ -114,7 +67,7 @@ class StandbyLinks(pulumi.ComponentResource):
         source_arn = primary.value("assetsBucketArn")
         role = workload_role(f"{self._name}-assets-replication-role", args.roles,
                              assume_role_policy=service_trust("s3.amazonaws.com", args.account_id),
-                             description=f"S3 replication of {primary.name}'s assets bucket into {args.region}",
+                             description=f"S3 replication of {primary.name}'s assets bucket into {args.config.region}",
                              tags=self._tags(f"{args.name_prefix}-assets-replication"), opts=self._child)
         aws.iam.RolePolicy(f"{self._name}-assets-replication-policy", role=role.id, policy=policy_document(
             Statement(sid="ReadSourceConfiguration", actions=["s3:GetReplicationConfiguration", "s3:ListBucket"],
@@ -123,18 +76,18 @@ class StandbyLinks(pulumi.ComponentResource):
                 "s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
                       resources=[source_arn.apply(lambda a: f"{a}/*")]),
             Statement(sid="WriteReplicas", actions=["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
-                      resources=[pulumi.Output.format("{0}/*", args.assets_bucket_arn)]),
+                      resources=[pulumi.Output.format("{0}/*", args.data.assets.arn)]),
             Statement(sid="DecryptSourceThroughS3", actions=["kms:Decrypt"],
                       resources=[primary.value("storageKeyArn")],
                       conditions={"StringEquals": {"kms:ViaService": f"s3.{primary.region}.amazonaws.com"}}),
             Statement(sid="EncryptReplicasThroughS3", actions=["kms:Encrypt", "kms:GenerateDataKey"],
-                      resources=[args.storage_key_arn],
-                      conditions={"StringEquals": {"kms:ViaService": f"s3.{args.region}.amazonaws.com"}})),
+                      resources=[args.key_arns["storage"]],
+                      conditions={"StringEquals": {"kms:ViaService": f"s3.{args.config.region}.amazonaws.com"}})),
             opts=self._child)
         aws.s3.BucketReplicationConfig(
             f"{self._name}-assets-replication", role=role.arn, bucket=primary.value("assetsBucketName"),
             rules=[aws.s3.BucketReplicationConfigRuleArgs(
-                id=f"assets-to-{args.region}", status="Enabled", priority=1,
+                id=f"assets-to-{args.config.region}", status="Enabled", priority=1,
                 filter=aws.s3.BucketReplicationConfigRuleFilterArgs(prefix=""),
                 delete_marker_replication=aws.s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs(
                     status="Enabled"),
@@ -143,10 +96,10 @@ class StandbyLinks(pulumi.ComponentResource):
                         aws.s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs(
                             status="Enabled"))),
                 destination=aws.s3.BucketReplicationConfigRuleDestinationArgs(
-                    bucket=args.assets_bucket_arn, storage_class="STANDARD",
+                    bucket=args.data.assets.arn, storage_class="STANDARD",
                     encryption_configuration=(
                         aws.s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs(
-                            replica_kms_key_id=args.storage_key_arn)),
+                            replica_kms_key_id=args.key_arns["storage"])),
                     replication_time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs(
                         status="Enabled", time=aws.s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs(
                             minutes=S3_REPLICATION_MINUTES)),
@@ -155,7 +108,7 @@ class StandbyLinks(pulumi.ComponentResource):
                             aws.s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs(
                                 minutes=S3_REPLICATION_MINUTES)))))],
             opts=pulumi.ResourceOptions.merge(self._at_primary, pulumi.ResourceOptions(
-                depends_on=[args.assets_versioning])))
+                depends_on=[args.data.assets.versioning])))
 
     def _image_replication(self) -> None:
         """Images pushed to the primary's registry are copied here; the repositories that
@@ -169,17 +122,17 @@ class StandbyLinks(pulumi.ComponentResource):
         aws.iam.RolePolicy(f"{self._name}-ecr-template-policy", role=role.id, policy=policy_document(
             Statement(sid="CreateReplicatedRepositories", actions=[
                 "ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"],
-                      resources=[pulumi.Output.format("arn:aws:ecr:{0}:{1}:repository/{2}/*", args.region,
+                      resources=[pulumi.Output.format("arn:aws:ecr:{0}:{1}:repository/{2}/*", args.config.region,
                                                       args.account_id, prefix)]),
             Statement(sid="EncryptWithThisRegionsKey", actions=[
-                "kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"], resources=[args.storage_key_arn])),
+                "kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"], resources=[args.key_arns["storage"]])),
             opts=self._child)
         aws.ecr.RepositoryCreationTemplate(
             f"{self._name}-ecr-template", prefix=prefix, applied_fors=["REPLICATION"],
             description=f"Replicas of {primary.name}'s images: this region's key, immutable tags",
             image_tag_mutability="IMMUTABLE", custom_role_arn=role.arn, lifecycle_policy=IMAGE_LIFECYCLE,
             encryption_configurations=[aws.ecr.RepositoryCreationTemplateEncryptionConfigurationArgs(
-                encryption_type="KMS", kms_key=args.storage_key_arn)],
+                encryption_type="KMS", kms_key=args.key_arns["storage"])],
             resource_tags=dict(args.tags), opts=self._child)
         # One replication configuration per registry: the DR stack owns the primary region's.
         aws.ecr.ReplicationConfiguration(
@@ -187,7 +140,7 @@ class StandbyLinks(pulumi.ComponentResource):
             replication_configuration=aws.ecr.ReplicationConfigurationReplicationConfigurationArgs(
                 rules=[aws.ecr.ReplicationConfigurationReplicationConfigurationRuleArgs(
                     destinations=[aws.ecr.ReplicationConfigurationReplicationConfigurationRuleDestinationArgs(
-                        region=args.region, registry_id=args.account_id)],
+                        region=args.config.region, registry_id=args.account_id)],
                     repository_filters=[aws.ecr.ReplicationConfigurationReplicationConfigurationRuleRepositoryFilterArgs(
                         filter=prefix.apply(lambda p: f"{p}/"), filter_type="PREFIX_MATCH")])]),
             opts=self._at_primary)
@@ -196,9 +149,9 @@ class StandbyLinks(pulumi.ComponentResource):
         """Where CloudFront's API origin name points while the primary's health check fails."""
         args = self._args
         aws.route53.Record(
-            f"{self._name}-{args.api_name}-secondary", zone_id=self._args.primary.value("zoneId"),
-            name=args.api_name, type="A", set_identifier=f"secondary-{args.region}",
+            f"{self._name}-{args.config.api_name}-secondary", zone_id=self._args.primary.value("zoneId"),
+            name=args.config.api_name, type="A", set_identifier=f"secondary-{args.config.region}",
             failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type="SECONDARY")],
-            aliases=[aws.route53.RecordAliasArgs(name=args.alb_dns_name, zone_id=args.alb_zone_id,
+            aliases=[aws.route53.RecordAliasArgs(name=args.compute.alb_dns_name, zone_id=args.compute.alb_zone_id,
                                                  evaluate_target_health=True)],
             opts=self._child)

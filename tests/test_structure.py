@@ -121,16 +121,50 @@ def test_no_sys_path_edits_in_the_product():
             assert "sys.path.insert" not in text and "sys.path.append" not in text, path.relative_to(ROOT)
 
 
+def _distributions_required(names: set[str]) -> set[str]:
+    """The distributions `names` bring with them (their requirements, transitively; extras that
+    need to be asked for are not followed)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    seen: set[str] = set()
+    todo = [metadata.distribution(n).metadata["Name"] for n in names]
+    while todo:
+        name = todo.pop()
+        key = name.lower().replace("-", "_")
+        if key in seen:
+            continue
+        seen.add(key)
+        for line in metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                todo.append(requirement.name)
+    return seen
+
+
 def test_the_pack_stands_in_its_own_folder():
-    """From policies/ alone, as `pulumi policy publish` uploads it: its modules import with only its
-    requirements (pulumi, pulumi-policy and what they bring), nothing of the repository above it."""
-    requirements = {line.split("==")[0].strip().replace("-", "_")
-                    for line in (ROOT / "policies" / "requirements.txt").read_text().splitlines() if line.strip()}
-    assert requirements == {"pulumi", "pulumi_policy"}
-    code = ("import sys, elite_policies, elite_policies.budget, elite_policies.pricing.cost\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules}))")
+    """From policies/ alone, as `pulumi policy publish` uploads it: its modules import nothing of the
+    repository above it, and every other module they load belongs to a distribution its
+    requirements name (or bring with them)."""
+    from importlib import metadata
+
+    requirements = {line.split("==")[0].strip() for line in (ROOT / "policies" / "requirements.txt").read_text()
+                    .splitlines() if line.strip() and not line.startswith("#")}
+    allowed = _distributions_required(requirements)
+    code = ("import sys, json, elite_policies, elite_policies.budget, elite_policies.pricing.cost, "
+            "elite_policies.property_map, elite_policies.frameworks, elite_policies.reference\n"
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} - set(sys.stdlib_module_names))))")
     done = subprocess.run([sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, '.'); {code}"],  # noqa: S603
                           cwd=ROOT / "policies", capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
-    loaded = set(json.loads(done.stdout.replace("'", '"')))
+    loaded = set(json.loads(done.stdout))
     assert not loaded & {"preflight", "components", "tools", "tests"}, loaded
+    owners = metadata.packages_distributions()
+    unowned = sorted(m for m in loaded - {"elite_policies", "__main__", "__mp_main__"}
+                     if not m.startswith("__editable__") and owners.get(m)
+                     and not {d.lower().replace("-", "_") for d in owners[m]} & allowed)
+    assert unowned == [], f"the pack loads {unowned}: not in policies/requirements.txt nor brought by it"
+    direct = {"yaml": "PyYAML", "pulumi": "pulumi", "pulumi_policy": "pulumi-policy"}
+    for module, distribution in direct.items():  # imported by the pack itself: named, not borrowed
+        assert module in loaded and distribution in requirements, (module, requirements)
