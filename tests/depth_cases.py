@@ -50,7 +50,8 @@ GROUPS = [{"name": g, "overrideAction": {"none": {}},
 
 # (policy, resource type, compliant props, violating props, expected fragment, config)
 RESOURCE_CASES: list[tuple[str, str, dict, dict, str, dict]] = [
-    ("iam-role-trust-scoped", ROLE, _trust({"Service": "ecs-tasks.amazonaws.com"}), _trust("*"),
+    ("iam-role-trust-scoped", ROLE, _trust({"Service": "ecs-tasks.amazonaws.com"},
+                                           {"StringEquals": {"aws:SourceAccount": HOME}}), _trust("*"),
      "trusts every AWS principal", {}),
     ("iam-role-trust-scoped", ROLE, _trust(OIDC, OIDC_OK, "sts:AssumeRoleWithWebIdentity"),
      _trust(OIDC, {"StringEquals": {f"{GITHUB}:aud": "sts.amazonaws.com"}}, "sts:AssumeRoleWithWebIdentity"),

@@ -67,7 +67,7 @@ def _set(value: Any, steps: list[str], bad: Any, append: Any) -> Any:
 def mutate(props: Mapping[str, Any], m: Mutation) -> dict[str, Any]:
     out = dict(props)
     steps = [m.prop, *(m.path.split(".") if m.path else [])]
-    if m.drop or m.protect is not None:
+    if m.drop or m.protect is not None or m.retype:
         return out
     out = _set(out, steps, m.bad, m.append)
     for key, value in m.also.items():
@@ -85,7 +85,8 @@ def policy_resources(run: StackRun, m: Mutation | None = None) -> tuple[list[Pol
         hit = m is not None and reg.urn in mutated
         props = mutate(reg.inputs, m) if hit and m else reg.inputs
         protect = bool(m.protect) if hit and m and m.protect is not None else reg.protect
-        by_urn[reg.urn] = PolicyResource(reg.type, unknown_checking_proxy(props), reg.urn, reg.name,
+        token = m.retype if hit and m and m.retype else reg.type
+        by_urn[reg.urn] = PolicyResource(token, unknown_checking_proxy(props), reg.urn, reg.name,
                                          options(protect), None, None, [], {})
     for reg in regs:
         resource = by_urn[reg.urn]

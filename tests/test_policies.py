@@ -11,7 +11,7 @@ from elite_policies import ALL_POLICIES
 from elite_policies._framework import FAMILIES
 from elite_policies.testing import UNKNOWN, policy, resource, stack_config, violations
 
-from tests import account_cases, depth_cases
+from tests import account_cases, breakage_cases, depth_cases
 
 RDS, REDIS = "aws:rds/instance:Instance", "aws:elasticache/replicationGroup:ReplicationGroup"
 LISTENER, LB = "aws:lb/listener:Listener", "aws:lb/loadBalancer:LoadBalancer"
@@ -458,6 +458,9 @@ RESOURCE_CASES += depth_cases.RESOURCE_CASES
 STACK_CASES += depth_cases.STACK_CASES
 RESOURCE_CASES += account_cases.RESOURCE_CASES
 STACK_CASES += account_cases.STACK_CASES
+RESOURCE_CASES += breakage_cases.RESOURCE_CASES
+STACK_CASES += breakage_cases.STACK_CASES
+TYPE_CASES = breakage_cases.TYPE_CASES
 
 
 def test_pack_is_big_enough_and_every_policy_is_well_formed() -> None:
@@ -473,7 +476,7 @@ def test_pack_is_big_enough_and_every_policy_is_well_formed() -> None:
 
 
 def test_every_policy_has_a_compliant_and_a_violating_case() -> None:
-    covered = {c[0] for c in RESOURCE_CASES} | {c[0] for c in STACK_CASES}
+    covered = {c[0] for c in RESOURCE_CASES} | {c[0] for c in STACK_CASES} | {c[0] for c in TYPE_CASES}
     assert covered == {p.name for p in ALL_POLICIES}, {p.name for p in ALL_POLICIES} - covered
 
 
@@ -486,6 +489,16 @@ def test_resource_policy(name: str, resource_type: str, good: dict, bad: dict, f
     assert found and any(fragment in v for v in found), f"{name}: {found}"
     assert violations(target, bad, resource_type="aws:other/thing:Thing", config=config) == [], \
         f"{name} judges a type it is not about"
+
+
+@pytest.mark.parametrize(("name", "good_type", "bad_type", "fragment", "config"), TYPE_CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(TYPE_CASES)])
+def test_type_policy(name: str, good_type: str, bad_type: str, fragment: str, config: dict) -> None:
+    """Policies whose finding is the resource's type itself (props do not matter)."""
+    target = policy(name)
+    assert violations(target, {}, resource_type=good_type, config=config) == [], f"{name} flags {good_type}"
+    found = violations(target, {"tags": UNKNOWN}, resource_type=bad_type, config=config)
+    assert found and any(fragment in v for v in found), f"{name}: {found}"
 
 
 @pytest.mark.parametrize(("name", "good", "bad", "fragment", "config"), STACK_CASES,

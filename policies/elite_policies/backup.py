@@ -13,13 +13,15 @@ from ._framework import Setting, depends_on, get, known, number, of_type, refere
 
 @resource_rule("rds-backup-retention", family="backup", types=[t.RDS_INSTANCE], control="RDS.11",
                severity=Severity.HIGH,
-               description="Checks whether RDS primaries keep automated backups for at least minimumDays.",
+               description="Checks whether RDS primaries, and cross-region replicas (a DR standby: a primary the "
+                           "moment it is promoted), keep automated backups for at least minimumDays.",
                message="Raise backup_retention_period (dbBackupRetentionDays) to at least minimumDays",
                settings={"minimumDays": Setting(7, {"type": "integer", "minimum": 1, "maximum": 35},
                                                 "days of automated backups (production: 30)")})
 def rds_backup_retention(props: Mapping[str, Any], config: Mapping[str, Any]):
-    if get(props, "replicateSourceDb"):
-        return None
+    source = str(get(props, "replicateSourceDb", default=""))
+    if source and not source.startswith("arn:"):
+        return None  # an in-region read replica: the primary's backups are the ones restored
     days = number(get(props, "backupRetentionPeriod", default=0)) or 0.0
     return None if days >= config["minimumDays"] else f"{days:.0f} days < {float(config['minimumDays']):.0f}"
 

@@ -332,6 +332,32 @@ def unreviewed(props: Mapping[str, Any], config: Mapping[str, Any], resource_typ
             yield f"{prop}: {why}"
 
 
+def _reviewed(token: str) -> bool:
+    """A type the property map classifies, or a provider of a package whose types it does."""
+    if token in property_map.entries():
+        return True
+    kind, _, package = token.partition(":providers:")
+    return kind == "pulumi" and any(t_.split(":")[0] == package for t_ in property_map.entries())
+
+
+@resource_rule("resource-types-reviewed", family="guardrails",
+               types=lambda token: bool(token) and not token.startswith("pulumi:pulumi:") and not _reviewed(token),
+               severity=Severity.HIGH, refs=("pci-dss-4.0.1:2.2.4", "pci-dss-4.0.1:6.5.1"),
+               description="Checks whether every resource is of a type the property map classifies (each of its "
+                           "properties judged by a policy, forbidden, or irrelevant with a reason): a type the "
+                           "pack has never reviewed passes every other policy unjudged. Component resources of "
+                           "componentPackages are exempt (their children are resources the pack judges).",
+               message="Review the type: classify each of its properties in "
+                       "policies/elite_policies/property_map.yaml and give the relevant ones policies",
+               settings={"componentPackages": Setting(["elite-locadora", "awsx"],
+                                                      {"type": "array", "items": {"type": "string"}},
+                                                      "packages whose types are components, not cloud resources")})
+def types_reviewed(props: Mapping[str, Any], config: Mapping[str, Any], resource_type: str) -> str | None:
+    if resource_type.split(":")[0] in config["componentPackages"]:
+        return None
+    return f"{resource_type} is not in the property map"
+
+
 POLICIES = [provider_safe, acm_dns, s3_failover, oac_signs, endpoint_policy, vpn_routes, cache_final_snapshot,
             data_groups, data_subnets, oidc_provider, waf_fail_closed, rds_password, dangling, owner_enforced,
-            replication_encrypted, firehose_delivery, waf_keeps, unreviewed]
+            replication_encrypted, firehose_delivery, waf_keeps, unreviewed, types_reviewed]

@@ -63,17 +63,29 @@ def _condition_keys(statement: Mapping[str, Any]) -> dict[str, list[str]]:
 # --- whom a role trusts --------------------------------------------------------------------------------
 
 
+# Keys that tie a service's assume-role call to this account or resource (confused deputy).
+DEPUTY_KEYS = ("aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths", "sts:externalid")
+# EC2 instance profiles and Lambda functions assume their roles with no source key to match.
+UNPINNABLE_SERVICES = ["ec2.amazonaws.com", "lambda.amazonaws.com", "edgelambda.amazonaws.com"]
+
+
 @resource_rule("iam-role-trust-scoped", family="guardrails", types=[t.IAM_ROLE], severity=Severity.CRITICAL,
                refs=("pci-dss-4.0.1:7.2.1", "checkov:CKV_AWS_60", "checkov:CKV_AWS_358"),
                description="Checks whether a role's trust policy admits only named principals: no '*', no "
-                           "NotPrincipal, web-identity (OIDC) trust conditioned on the token's audience and an exact "
-                           "subject; and whether its sessions are bounded.",
-               message="Trust a named service or account; for GitHub OIDC condition on "
+                           "NotPrincipal, a service only on behalf of this account (aws:SourceAccount, "
+                           "aws:SourceArn or sts:ExternalId: the confused deputy), web-identity (OIDC) trust "
+                           "conditioned on the token's audience and an exact subject; and whether its sessions "
+                           "are bounded.",
+               message="Trust a named service or account; condition a service's trust on aws:SourceAccount (or "
+                       "aws:SourceArn; Firehose: sts:ExternalId); for GitHub OIDC condition on "
                        "token.actions.githubusercontent.com:aud = sts.amazonaws.com and an exact :sub "
                        "(repo:ORG/REPO:environment:NAME); keep max_session_duration <= maximumSessionSeconds",
                settings={"maximumSessionSeconds": Setting(14400, {"type": "integer", "minimum": 900},
                                                           "longest session a role hands out (a 90-minute "
-                                                          "first up fits in the default)")})
+                                                          "first up fits in the default)"),
+                         "unpinnableServices": Setting(UNPINNABLE_SERVICES, {"type": "array",
+                                                                             "items": {"type": "string"}},
+                                                       "services whose role sessions carry no source key")})
 def role_trust(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[str]:
     session = number(get(props, "maxSessionDuration"))
     if session is not None and session > config["maximumSessionSeconds"]:
@@ -88,6 +100,10 @@ def role_trust(props: Mapping[str, Any], config: Mapping[str, Any]) -> Iterator[
             yield f"statement {_sid(statement)} trusts every AWS principal"
         federated = as_list(principal.get("Federated")) if isinstance(principal, Mapping) else []
         keys = _condition_keys(statement)
+        services = [str(s) for s in as_list(principal.get("Service"))] if isinstance(principal, Mapping) else []
+        unpinned = [s for s in services if s not in config["unpinnableServices"]]
+        if unpinned and not any(keys.get(k) for k in DEPUTY_KEYS):
+            yield f"statement {_sid(statement)} lets {', '.join(unpinned)} assume it for any account"
         for provider in federated:
             issuer = _issuer(str(provider))
             if issuer is None:

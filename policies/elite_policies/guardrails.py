@@ -132,9 +132,76 @@ def world_ingress(resources: Sequence[PolicyResource], config: Mapping[str, Any]
         if UNKNOWN in ports:
             continue
         ports = (number(ports[0]), number(ports[1]))
+        protocol = _protocol(rule)
+        if protocol in ALL_PROTOCOLS:
+            yield resource.urn, "world ingress on every protocol and port"  # the ports are then ignored
+            continue
         web_port = ports[0] == ports[1] and ports[0] in (80.0, 443.0)
         if not (web_port and groups and all(g.urn in lb_groups for g in groups)):
             yield resource.urn, f"world ingress on ports {ports}"
+
+
+# "-1" (or "all") admits every protocol and port: AWS ignores from/to then.
+ALL_PROTOCOLS = ("-1", "all")
+# The groups a data store wears, by where it names them; and its port when the store names none.
+STORE_GROUPS = ((t.RDS_INSTANCE, "vpcSecurityGroupIds"), (t.REDIS_GROUP, "securityGroupIds"),
+                *((domain, "vpcOptions") for domain in t.OPENSEARCH))
+DEFAULT_PORTS = {"mysql": 3306.0, "mariadb": 3306.0, "postgres": 5432.0, "redis": 6379.0, "valkey": 6379.0}
+ADDRESS_SOURCES = ("cidrIpv4", "cidrIpv6", "cidrBlocks", "ipv6CidrBlocks", "prefixListId", "prefixListIds")
+
+
+def _protocol(rule: Mapping[str, Any]) -> Any:
+    value = known(rule, "ipProtocol", unknown=UNKNOWN)
+    if value is None:
+        value = known(rule, "protocol", unknown=UNKNOWN)
+    return value if value is UNKNOWN else str(value).lower()
+
+
+def _store_port(store: PolicyResource) -> Any:
+    """The port a data store listens on; None where it cannot be told (a replica inherits it)."""
+    port = known(store.props, "port", unknown=UNKNOWN)
+    if port is UNKNOWN or port is not None:
+        return port if port is UNKNOWN else number(port)
+    if store.resource_type in t.OPENSEARCH:
+        return 443.0
+    return DEFAULT_PORTS.get(str(known(store.props, "engine", unknown=None)))
+
+
+@stack_rule("data-store-ingress-from-clients-only", judges=[t.SECURITY_GROUP, *t.INGRESS_RULES],
+            family="guardrails", severity=Severity.HIGH,
+            refs=("pci-dss-4.0.1:1.2.5", "pci-dss-4.0.1:1.3.1", "checkov:CKV_AWS_23"),
+            description="Checks whether every ingress rule of a group a database, cache or search domain wears "
+                        "admits a client security group (never addresses: a CIDR or prefix list lets every host "
+                        "of that range in), on TCP and the store's own port only.",
+            message="Admit the client tier's security group (referenced_security_group_id) on the store's port, "
+                    "protocol tcp; remove CIDR and prefix-list sources and port ranges")
+def data_store_ingress(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    ports: dict[str, set[Any]] = {}
+    for types, prop in STORE_GROUPS:
+        for store in of_type(resources, types):
+            for group in depends_on(store, prop):
+                if group.resource_type == t.SECURITY_GROUP:
+                    ports.setdefault(group.urn, set()).add(_store_port(store))
+    for resource, rule, groups in _ingress_rules(resources):
+        worn = [g for g in groups if g.urn in ports]
+        if not worn:
+            continue
+        addresses = [str(a) for key in ADDRESS_SOURCES for a in as_list(known(rule, key, unknown=None)) if a]
+        if addresses:
+            yield resource.urn, f"admits addresses {', '.join(sorted(addresses))}, not a client group"
+        protocol = _protocol(rule)
+        if protocol is not UNKNOWN and protocol not in ("tcp", "6"):
+            yield resource.urn, f"protocol {protocol}"
+            continue
+        # A store that names no port (a replica takes its source's) leaves the others to tell it.
+        allowed = {p for g in worn for p in ports[g.urn] if p is not None}
+        span = (known(rule, "fromPort", unknown=UNKNOWN), known(rule, "toPort", unknown=UNKNOWN))
+        if UNKNOWN in span or UNKNOWN in allowed or not allowed:
+            continue
+        low, high = number(span[0]), number(span[1])
+        if low != high or low not in allowed:
+            listening = ", ".join(str(int(p)) for p in sorted(allowed))
+            yield resource.urn, f"ports {span[0]}-{span[1]}; the store listens on {listening}"
 
 
 @resource_rule("rds-not-publicly-accessible", family="guardrails", types=[t.RDS_INSTANCE], control="RDS.2",
@@ -149,6 +216,38 @@ def rds_public(props: Mapping[str, Any], config: Mapping[str, Any]):
 def _containers(props: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     raw = get(props, "containerDefinitions", default="[]")
     return as_list(json.loads(raw) if isinstance(raw, str) else raw)
+
+
+# A private ECR image: account, region, repository, then a tag or a digest.
+ECR_IMAGE = re.compile(r"^(?P<account>\d{12})\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[a-z0-9._/-]+"
+                       r"(:(?P<tag>[\w][\w.-]{0,127})|@sha256:[0-9a-f]{64})$")
+ACCOUNT_IN_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):")
+
+
+@resource_rule("ecs-images-from-private-registry", family="guardrails", types=[t.ECS_TASK_DEFINITION],
+               severity=Severity.HIGH, refs=("pci-dss-4.0.1:6.3.1", "aws-docs:ecs-best-practices-images"),
+               description="Checks whether every container runs an image of this account's private ECR registry "
+                           "(scanned on push, tags immutable, KMS-encrypted, the pack judges the repository) named "
+                           "by a tag other than `latest` or by digest; an image from anywhere else runs only if "
+                           "the stack's policy config lists it in trustedImages with the reason.",
+               message="Push the image to the stack's ECR repository and name it by tag or digest, or list the "
+                       "exact image in the stack's policy config `trustedImages` with the reason",
+               settings={"trustedImages": Setting({}, {"type": "object", "additionalProperties": {"type": "string"}},
+                                                  "exact image reference -> why it may run from outside ECR")})
+def ecs_images(props: Mapping[str, Any], config: Mapping[str, Any]):
+    # The execution role's account is the stack's (unknown during a first preview: then any account's ECR).
+    role = ACCOUNT_IN_ARN.match(str(known(props, "executionRoleArn", default="", unknown="")))
+    for container in _containers(props):
+        image, name = str(container.get("image") or ""), container.get("name")
+        if image in config["trustedImages"]:
+            continue
+        found = ECR_IMAGE.match(image)
+        if not found:
+            yield f"{name}: {image or 'no image'} is not a private ECR image named by tag or digest"
+        elif found["tag"] == "latest":
+            yield f"{name}: the `latest` tag names no particular build"
+        elif role and found["account"] != role[1]:
+            yield f"{name}: an image of account {found['account']}, not this stack's"
 
 
 SECRET_NAME = re.compile(r"(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|ACCESS_KEY|CREDENTIAL|DATABASE_URL|"
@@ -418,7 +517,8 @@ def log_retention(props: Mapping[str, Any], config: Mapping[str, Any]):
 
 
 POLICIES = [s3_public_acl, s3_public_access_block, s3_has_block, s3_policy_public, world_ingress, rds_public,
-            ecs_secrets, iam_star, required_tags, alb_invalid_headers, alb_access_logs, alb_deletion_protection,
+            data_store_ingress, ecs_images, ecs_secrets, iam_star, required_tags, alb_invalid_headers,
+            alb_access_logs, alb_deletion_protection,
             alb_waf, cloudfront_waf, waf_rate_limit, cloudfront_logging, vpc_flow_logs, default_sg,
             subnet_public_ip, ecs_public_ip, ecs_insights, ecs_read_only, ecr_hardening, opensearch_access,
             log_retention, iam_boundary]

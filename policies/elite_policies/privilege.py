@@ -188,5 +188,78 @@ def service_pinned(props: Mapping[str, Any], config: Mapping[str, Any]):
             yield f"statement {_sid(statement)} lets {principal.get('Service')} act for any account"
 
 
+# Actions that let their holder grant itself (or a principal it controls) more than it has: writing
+# an identity's policies, new versions of a managed policy, credentials for another user. The
+# policy-writing ones are safe only while every role they touch must wear a permissions boundary
+# (the condition key iam:PermissionsBoundary, how bootstrap's deploy roles hold them).
+BOUNDED_ESCALATION = ["iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:PutRolePermissionsBoundary",
+                      "iam:CreateRole", "iam:PutUserPolicy", "iam:AttachUserPolicy",
+                      "iam:PutUserPermissionsBoundary", "iam:CreateUser"]
+ESCALATION = ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion", "iam:PutGroupPolicy",
+              "iam:AttachGroupPolicy", "iam:AddUserToGroup", "iam:CreateAccessKey", "iam:CreateLoginProfile",
+              "iam:UpdateLoginProfile", "iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]
+
+
+def _condition_names(statement: Mapping[str, Any]) -> set[str]:
+    return {str(k).lower() for keys in (get(statement, "Condition", default={}) or {}).values()
+            if isinstance(keys, Mapping) for k in keys}
+
+
+@resource_rule("iam-no-privilege-escalation", family="guardrails", types=t.IAM_POLICIES, severity=Severity.CRITICAL,
+               refs=("pci-dss-4.0.1:7.2.5", "checkov:CKV_AWS_286", "checkov:CKV_AWS_287"),
+               description="Checks whether an IAM policy lets its holder raise its own privileges: write an "
+                           "identity's policies or create roles and users without the iam:PermissionsBoundary "
+                           "condition, or at all create policy versions, change group membership or policies, mint "
+                           "another user's keys or console password, or remove a permissions boundary.",
+               message="Condition policy-writing actions on iam:PermissionsBoundary (the workload boundary) and "
+                       "drop the others; a role that must hold one is listed in `exemptRoles` with the reason",
+               settings={"exemptRoles": Setting({}, {"type": "object", "additionalProperties": {"type": "string"}},
+                                                "role name -> why it may hold an escalation action")})
+def iam_escalation(props: Mapping[str, Any], config: Mapping[str, Any]):
+    if known(props, "role") in config["exemptRoles"]:
+        return
+    for statement in statements(document(get(props, "policy"))):
+        if not _allows(statement):
+            continue
+        bounded = "iam:permissionsboundary" in _condition_names(statement)
+        held = [a for a in ESCALATION if _grants(statement, a)]
+        held += [a for a in BOUNDED_ESCALATION if not bounded and _grants(statement, a)]
+        if held:
+            yield f"statement {_sid(statement)} allows {', '.join(held)}"
+
+
+def _arn_breadth(arn: str) -> str | None:
+    """What an ARN with a wildcard where a name belongs reaches, or None."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn":
+        return None
+    service, account, resource = parts[2], parts[4], parts[5]
+    if service == "s3":
+        return "every bucket" if resource.startswith("*") else None
+    if account == "*":
+        return f"{service} resources of any account"
+    kind, _, name = resource.partition("/")
+    if service in ("iam", "sts") and name.startswith("*"):
+        return f"every {kind} of the account"
+    return None
+
+
+@resource_rule("iam-resource-arns-scoped", family="guardrails", types=t.IAM_POLICIES, severity=Severity.HIGH,
+               refs=("pci-dss-4.0.1:7.2.5",),
+               description="Checks whether the resource ARNs an IAM policy allows name this account and a name, "
+                           "not a wildcard in their place: no account '*' (a role assumed or a key used in any "
+                           "account), no bucket '*' (every bucket), no iam role/* or user/* (every identity).",
+               message="Name this account's id and the resource (or a path of the platform's, "
+                       "role/elite-locadora/<environment>/*) in each ARN")
+def iam_arns(props: Mapping[str, Any], config: Mapping[str, Any]):
+    for statement in statements(document(get(props, "policy"))):
+        if not _allows(statement):
+            continue
+        for arn in _resources(statement):
+            reach = _arn_breadth(arn)
+            if reach:
+                yield f"statement {_sid(statement)} reaches {reach} ({arn})"
+
+
 POLICIES = [iam_wildcards, iam_passrole, iam_privileged, kms_decrypt_managed, kms_decrypt_inline, kms_not_public,
-            sns_not_public, ecr_not_public, service_pinned]
+            sns_not_public, ecr_not_public, service_pinned, iam_escalation, iam_arns]

@@ -33,10 +33,13 @@ class Mutation:
     drop: bool = False  # the resource is removed from the stack
     protect: bool | None = None  # Pulumi's protect option set to this
     stacks: tuple[str, ...] = ()  # only these stacks (policy config makes the rule stack-specific)
+    retype: str = ""  # every resource of `type` registered as this type instead (one the map lacks)
 
     @property
     def label(self) -> str:
         where = f"{self.prop}.{self.path}" if self.path else self.prop
+        if self.retype:
+            return f"{self.type.rsplit(':', 1)[-1]} registered as {self.retype}"
         what = (f"+= {self.append!r}" if self.append is not None else "dropped" if self.drop
                 else f"protect={self.protect}" if self.protect is not None else f"= {self.bad!r}")
         return f"{self.type.rsplit(':', 1)[-1]}.{where} {what}"[:160]
@@ -119,4 +122,11 @@ def mutations() -> list[Mutation]:
                         drop=bool(item.get("drop")), protect=item.get("protect"), stacks=tuple(item.get("stacks", ()))))
         for prop in spec.get("forbidden") or {}:
             found.append(Mutation(token, prop, "unreviewed-features-absent", bad=True))
+    for item in load().get("unreviewed_types") or []:
+        found.append(Mutation(item["type"], "", item["policy"], retype=item["as"]))
     return found
+
+
+def type_policies() -> set[str]:
+    """Policies that judge which types a stack may hold rather than a property (unreviewed_types)."""
+    return {item["policy"] for item in load().get("unreviewed_types") or []}

@@ -81,8 +81,9 @@ def property_table() -> str:
              f"{len(entries)} resource types, {sum(counts.values())} input properties: {counts['judged']} judged by "
              f"a policy, {counts['forbidden']} forbidden until reviewed (`unreviewed-features-absent`), "
              f"{counts['reason']} not security- or reliability-relevant (with the reason). {len(mutations)} "
-             "mutations of these properties are applied to the real stacks by tests/test_property_map.py; each must "
-             "trip the policy named.", ""]
+             "mutations of these properties (and of the types themselves: a resource registered as a type the map "
+             "lacks, which `resource-types-reviewed` refuses) are applied to the real stacks by "
+             "tests/test_property_map.py; each must trip the policy named.", ""]
     for token, props in entries.items():
         lines += [f"## `{token}`", "", "| property | judged by / reason |", "|---|---|"]
         for prop in sorted(props):

@@ -12,7 +12,18 @@ from typing import Any
 from pulumi_policy import PolicyResource, Severity
 
 from . import _types as t
-from ._framework import Setting, as_list, depends_on, get, known, number, of_type, resource_rule, stack_rule
+from ._framework import (
+    UNKNOWN,
+    Setting,
+    as_list,
+    depends_on,
+    get,
+    known,
+    number,
+    of_type,
+    resource_rule,
+    stack_rule,
+)
 
 # --- what survives a deletion ---------------------------------------------------------------------------
 
@@ -268,5 +279,19 @@ def health_check_safe(props: Mapping[str, Any], config: Mapping[str, Any]) -> It
             yield "calculated check healthy with no healthy child"
 
 
+@stack_rule("route53-health-check-alarm-breaches-on-missing-data", judges=["aws:cloudwatch/metricAlarm:MetricAlarm"],
+            family="availability", severity=Severity.HIGH, refs=("aws-docs:route53-health-check-cloudwatch-alarm",),
+            description="Checks whether every alarm a Route 53 health check reads treats missing data as breaching: "
+                        "a region that stops reporting (the outage the failover is for) must fail over, not stay "
+                        "healthy on an alarm that went quiet.",
+            message="Set treat_missing_data='breaching' on the alarms failover health checks read")
+def failover_alarms(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
+    for check in of_type(resources, "aws:route53/healthCheck:HealthCheck"):
+        for alarm in depends_on(check, "cloudwatchAlarmName"):
+            missing = known(alarm.props, "treatMissingData", unknown=UNKNOWN)
+            if alarm.resource_type.endswith("MetricAlarm") and missing not in (UNKNOWN, "breaching"):
+                yield alarm.urn, f"missing data is {missing or 'missing'} on an alarm a health check reads"
+
+
 POLICIES = [retain_backups, rds_ca, force_delete, key_guarded, lifecycle_floor, deployment_safety, non_root,
-            capabilities, alarm_actionable, missing_data, target_health, health_check_safe]
+            capabilities, alarm_actionable, missing_data, target_health, health_check_safe, failover_alarms]
