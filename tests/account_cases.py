@@ -92,14 +92,15 @@ def _r(token: str, name: str, props: dict, **links: list[PolicyResource]) -> Pol
     return resource(token, name, props, property_dependencies=links or None)
 
 
-def _trail_stack(*, logged: bool = True, locked: bool = True, declared: bool = True) -> list[PolicyResource]:
+def _trail_stack(*, logged: bool = True, locked: bool = True, declared: bool = True, mode: str = "COMPLIANCE",
+                 days: float = 365.0) -> list[PolicyResource]:
     bucket = _r(BUCKET, "audit-logs", {"bucket": "audit"})
     parts = [bucket]
     if logged:
         parts.append(_r("aws:s3/bucketLogging:BucketLogging", "l", {"targetBucket": "x"}, bucket=[bucket]))
     if locked:
         parts.append(_r("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "lock",
-                        {"rule": {"defaultRetention": {"mode": "COMPLIANCE", "days": 365.0}}}, bucket=[bucket]))
+                        {"rule": {"defaultRetention": {"mode": mode, "days": days}}}, bucket=[bucket]))
     parts.append(_r(TRAIL, "trail", GOOD_TRAIL, **({"s3BucketName": [bucket]} if declared else {})))
     return parts
 
@@ -196,6 +197,9 @@ STACK_CASES: list[tuple[str, Any, Any, str, dict]] = [
     ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(locked=False), "no Object Lock", {}),
     ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(logged=False), "no server access logging", {}),
     ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(declared=False), "not declared", {}),
+    ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(days=1.0), "locks records for 1 days < 365", {}),
+    ("cloudtrail-bucket-protected", _trail_stack, lambda: _trail_stack(mode="GOVERNANCE"),
+     "locked in GOVERNANCE mode, not COMPLIANCE", {"lockMode": "COMPLIANCE"}),
     ("config-recording-everything", _config_stack, lambda: _config_stack(all_supported=False),
      "only some resource types", {}),
     ("config-recording-everything", _config_stack, lambda: _config_stack(status=False), "not switched on", {}),

@@ -167,13 +167,31 @@ def trail_data_events(props: Mapping[str, Any], config: Mapping[str, Any]) -> st
             refs=("pci-dss-4.0.1:10.2.1.3", "cis-aws-3.0:3.4", "pci-dss-4.0.1:10.3.2", "pci-dss-4.0.1:10.3.3",
                   "pci-dss-4.0.1:10.5.1"),
             description="Checks whether a trail writes to a bucket of this stack that has server access logging "
-                        "and S3 Object Lock with a default retention (nobody rewrites history).",
-            message="Deliver the trail to a SecureBucket with object_lock_days and an access_log_bucket "
-                    "(components/account_baseline.py)")
+                        "and S3 Object Lock with a default retention of at least minimumLockDays, in lockMode where "
+                        "one is required (nobody rewrites history; COMPLIANCE: not even the root user).",
+            message="Deliver the trail to a SecureBucket with object_lock_days (trailObjectLockDays) of at least "
+                    "minimumLockDays, the stack's lockMode, and an access_log_bucket (components/account_baseline.py)",
+            settings={"minimumLockDays": Setting(365, {"type": "integer", "minimum": 1},
+                                                 "fewest days a trail record is locked (PCI DSS 10.5.1: a year)"),
+                      "lockMode": Setting("", {"type": "string", "enum": ["", "GOVERNANCE", "COMPLIANCE"]},
+                                          "the Object Lock mode required ('' = either)")})
 def trail_bucket(resources: Sequence[PolicyResource], config: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     logged = {target.urn for r in of_type(resources, BUCKET_LOGGING) for target in depends_on(r, "bucket")}
-    locked = {target.urn for r in of_type(resources, OBJECT_LOCK) for target in depends_on(r, "bucket")
-              if known(r.props, "rule", "defaultRetention", "mode", unknown="GOVERNANCE")}
+    locked: set[str] = set()
+    for lock in of_type(resources, OBJECT_LOCK):
+        mode = known(lock.props, "rule", "defaultRetention", "mode", unknown=UNKNOWN)
+        days = known(lock.props, "rule", "defaultRetention", "days", unknown=UNKNOWN)
+        years = known(lock.props, "rule", "defaultRetention", "years", unknown=UNKNOWN)
+        if not mode:
+            continue
+        held = UNKNOWN if UNKNOWN in (days, years) else (number(days) or 0) + 365 * (number(years) or 0)
+        for bucket in depends_on(lock, "bucket"):
+            if config["lockMode"] and mode not in (UNKNOWN, config["lockMode"]):
+                yield bucket.urn, f"bucket {bucket.name} is locked in {mode} mode, not {config['lockMode']}"
+            if held is not UNKNOWN and held < config["minimumLockDays"]:
+                floor = config["minimumLockDays"]
+                yield bucket.urn, f"bucket {bucket.name} locks records for {held:.0f} days < {floor}"
+            locked.add(bucket.urn)
     for trail in of_type(resources, TRAIL):
         buckets = [b for b in depends_on(trail, "s3BucketName") if b.resource_type in t.BUCKETS]
         if not buckets:
