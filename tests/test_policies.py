@@ -545,6 +545,21 @@ def test_unknown_values_in_stack_policies_never_flag() -> None:
         assert violations(target, resources=parts, config={"required": True}) == [], target.name
 
 
+def test_an_address_unknown_until_up_neither_crashes_nor_flags_the_ingress_rules() -> None:
+    db_group = resource("aws:ec2/securityGroup:SecurityGroup", "db-sg",
+                        {"ingress": [{"protocol": "tcp", "fromPort": 3306.0, "toPort": 3306.0,
+                                      "cidrBlocks": [UNKNOWN]}]})
+    parts = [db_group, resource("aws:rds/instance:Instance", "db", {"port": 3306.0},
+                                property_dependencies={"vpcSecurityGroupIds": [db_group]})]
+    for name in ("no-world-open-ingress", "data-store-ingress-from-clients-only"):
+        assert violations(policy(name), resources=parts) == [], name
+    parts[0] = resource("aws:ec2/securityGroup:SecurityGroup", "db-sg", {"ingress": [
+        {"protocol": "tcp", "fromPort": 3306.0, "toPort": 3306.0, "cidrBlocks": [UNKNOWN, "10.0.0.0/16"]}]})
+    parts[1] = resource("aws:rds/instance:Instance", "db", {"port": 3306.0},
+                        property_dependencies={"vpcSecurityGroupIds": [parts[0]]})
+    assert violations(policy("data-store-ingress-from-clients-only"), resources=parts), "the known CIDR still counts"
+
+
 @pytest.mark.parametrize(("stack", "days", "flagged"), [("staging", 7.0, False), ("production", 7.0, True),
                                                         ("production", 30.0, False)])
 def test_retention_threshold_follows_the_stack_config(stack: str, days: float, flagged: bool) -> None:

@@ -21,6 +21,7 @@ from ._framework import (
     known,
     number,
     of_type,
+    plain,
     referenced,
     resource_rule,
     stack_rule,
@@ -124,8 +125,7 @@ def _ingress_rules(resources: Sequence[PolicyResource]) -> list[tuple[PolicyReso
 def world_ingress(resources: Sequence[PolicyResource], config: Mapping[str, Any]):
     lb_groups = referenced(resources, t.LOAD_BALANCERS, "securityGroups")
     for resource, rule, groups in _ingress_rules(resources):
-        sources = [known(rule, "cidrIpv4"), known(rule, "cidrIpv6"), *as_list(known(rule, "cidrBlocks")),
-                   *as_list(known(rule, "ipv6CidrBlocks"))]
+        sources = _addresses(rule)
         if not any(s in WORLD for s in sources):
             continue
         ports = (known(rule, "fromPort", unknown=UNKNOWN), known(rule, "toPort", unknown=UNKNOWN))
@@ -148,6 +148,13 @@ STORE_GROUPS = ((t.RDS_INSTANCE, "vpcSecurityGroupIds"), (t.REDIS_GROUP, "securi
                 *((domain, "vpcOptions") for domain in t.OPENSEARCH))
 DEFAULT_PORTS = {"mysql": 3306.0, "mariadb": 3306.0, "postgres": 5432.0, "redis": 6379.0, "valkey": 6379.0}
 ADDRESS_SOURCES = ("cidrIpv4", "cidrIpv6", "cidrBlocks", "ipv6CidrBlocks", "prefixListId", "prefixListIds")
+
+
+def _addresses(rule: Mapping[str, Any]) -> list[str]:
+    """The CIDRs and prefix lists a rule admits; a list element unknown until `up` is left out
+    (read through `plain`, so it cannot abort the stack rule)."""
+    return [str(a) for key in ADDRESS_SOURCES for a in as_list(plain(known(rule, key, unknown=None)))
+            if a and a != UNKNOWN]
 
 
 def _protocol(rule: Mapping[str, Any]) -> Any:
@@ -186,7 +193,7 @@ def data_store_ingress(resources: Sequence[PolicyResource], config: Mapping[str,
         worn = [g for g in groups if g.urn in ports]
         if not worn:
             continue
-        addresses = [str(a) for key in ADDRESS_SOURCES for a in as_list(known(rule, key, unknown=None)) if a]
+        addresses = _addresses(rule)
         if addresses:
             yield resource.urn, f"admits addresses {', '.join(sorted(addresses))}, not a client group"
         protocol = _protocol(rule)
